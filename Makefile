@@ -1,0 +1,62 @@
+# Statewide Micro-Credential Inventory: the two commands are `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+WORKERS ?= 2
+export FLASK_APP := wsgi
+
+USWDS_DIST := node_modules/@uswds/uswds/dist
+VENDOR     := app/static/vendor
+
+.PHONY: run test bench lint install install-test assets clean
+
+## run: install, migrate, seed, index and serve on http://127.0.0.1:$(PORT)
+run: install assets
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed
+	$(BIN)/flask search rebuild
+	@$(BIN)/flask users demo-logins --port $(PORT)
+	$(BIN)/gunicorn --workers $(WORKERS) --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
+
+## test: install what the tests need and run the whole suite
+test: install-test assets
+	$(BIN)/ruff check app tests
+	$(BIN)/pytest
+
+## bench: search latency at 1,000 / 10,000 / 100,000 entries (not part of `make test`)
+bench: install-test assets
+	$(BIN)/python -m tests.bench.search_bench
+
+lint: install-test
+	$(BIN)/ruff check app tests
+	$(BIN)/ruff format --check app tests
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+# The U.S. Web Design System is installed from npm at setup; its compiled assets are not committed.
+$(VENDOR)/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/uswds $(VENDOR)/axe $(VENDOR)/swagger-ui
+	cp -r $(USWDS_DIST)/css $(USWDS_DIST)/js $(USWDS_DIST)/fonts $(USWDS_DIST)/img $(VENDOR)/uswds/
+	cp node_modules/axe-core/axe.min.js $(VENDOR)/axe/
+	cp node_modules/swagger-ui-dist/swagger-ui.css node_modules/swagger-ui-dist/swagger-ui-bundle.js $(VENDOR)/swagger-ui/
+	@touch $@
+
+assets: $(VENDOR)/.installed
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) instance search_index/index-* search_index/CURRENT

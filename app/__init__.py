@@ -1,0 +1,74 @@
+"""The Statewide Micro-Credential Inventory: a Flask application factory."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from app.config import from_env
+from app.extensions import csrf, db, login_manager, migrate
+
+MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations")
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the application. ``test_config`` overrides settings read from the environment."""
+    app = Flask(__name__, instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_mapping(from_env(app.instance_path))
+    if test_config:
+        app.config.from_mapping(test_config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+
+    from app import auth_loader  # noqa: F401  (registers the user loader)
+    from app.cli import register_cli
+    from app.errors import register_error_handlers
+    from app.search import init_search
+    from app.templating import register_templating
+    from app.views import register_blueprints
+
+    init_search(app)
+    _register_outbox_drains()
+    register_templating(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_cli(app)
+    return app
+
+
+def _register_outbox_drains() -> None:
+    """After every commit: bring the search index in line, then send queued mail."""
+    from app import search
+    from app.services import mail, unit
+
+    unit.register_drain(search.sync)
+    unit.register_drain(mail.send_pending)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):  # pragma: no cover - engine hook
+    """SQLite: enforce foreign keys, write-ahead log, and wait for a busy database."""
+    module = type(dbapi_connection).__module__
+    if not module.startswith("sqlite3"):
+        return
+    # pysqlite's own transaction handling breaks SAVEPOINTs; SQLAlchemy emits BEGIN instead.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(connection):  # pragma: no cover - engine hook
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN")

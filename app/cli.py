@@ -1,0 +1,199 @@
+"""The command line: ``flask seed``, ``flask inventory``, ``flask search``, ``flask users``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from app.enums import Role
+from app.extensions import db
+from app.services import importer, seeding, unit, users
+from app.services.errors import ServiceError
+from app.services.reference import Resolver
+
+inventory_cli = AppGroup("inventory", help="Import the inventory from record files.")
+search_cli = AppGroup("search", help="Build, update and check the search index.")
+users_cli = AppGroup("users", help="Manage accounts.")
+
+
+def _count_lines(path: Path) -> int:
+    with path.open("rb") as fh:
+        return sum(1 for line in fh if line.strip())
+
+
+def _print_import(report: importer.ImportReport) -> None:
+    if report.problems:
+        click.secho(
+            f"{report.path}: {len(report.problems)} problem(s); nothing was written.",
+            fg="red",
+            err=True,
+        )
+        for problem in report.problems:
+            click.echo(f"  {problem}", err=True)
+        return
+    click.echo(
+        f"{report.path}: {report.created} created, {report.updated} updated, "
+        f"{report.unchanged} unchanged"
+        + (" (dry run: nothing was written)." if report.dry_run else ".")
+    )
+
+
+@click.command("seed")
+@click.option(
+    "--only",
+    type=click.Choice(["reference"]),
+    help="Load only institutions and taxonomies (no entries, no accounts).",
+)
+def seed_command(only: str | None) -> None:
+    """Load the seed data. Running it twice changes nothing."""
+    folder = Path(current_app.config["SEED_DATA_DIR"])
+    total = 0 if only else _count_lines(folder / seeding.ENTRIES_FILE)
+    try:
+        with click.progressbar(length=total, label="Seeding the inventory", file=sys.stderr) as bar:
+            report = seeding.seed(only_reference=only == "reference", progress=bar.update)
+    except ServiceError as exc:
+        raise click.ClickException(exc.message) from exc
+    i, t = report.institutions, report.terms
+    click.echo(f"Institutions: {i.created} created, {i.updated} updated, {i.unchanged} unchanged.")
+    click.echo(
+        f"Taxonomy terms: {t.created} created, {t.updated} updated, {t.unchanged} unchanged."
+    )
+    if report.entries is not None:
+        _print_import(report.entries)
+        click.echo(f"Demo accounts: {report.accounts_created} created.")
+
+
+@inventory_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Validate and report; write nothing.")
+def import_command(file: Path, dry_run: bool) -> None:
+    """Import a JSON Lines (.jsonl) or CSV (.csv) file of inventory records."""
+    total = _count_lines(file)
+    with click.progressbar(length=total, label=f"Importing {file.name}", file=sys.stderr) as bar:
+        report = importer.import_file(file, dry_run=dry_run, progress=bar.update)
+    _print_import(report)
+    if report.problems:
+        sys.exit(1)
+
+
+@search_cli.command("rebuild")
+def rebuild_command() -> None:
+    """Build a new index from the database beside the live one, then swap it in."""
+    from app import search
+    from app.enums import EntryStatus
+    from app.models import Entry
+
+    total = db.session.scalar(
+        db.select(db.func.count(Entry.id)).where(Entry.status == EntryStatus.ACTIVE)
+    )
+    with click.progressbar(length=total, label="Indexing entries", file=sys.stderr) as bar:
+        count = search.rebuild(progress=bar.update)
+    click.echo(f"Search index rebuilt: {count} entries.")
+
+
+@search_cli.command("sync")
+def sync_command() -> None:
+    """Apply index tasks left pending (for example by a crash after a commit)."""
+    from app import search
+
+    click.echo(f"Applied {search.sync(lock_timeout=30.0)} pending index task(s).")
+
+
+@search_cli.command("check")
+def check_command() -> None:
+    """Compare the index with the database; exit 1 listing the differences if they disagree."""
+    from app import search
+
+    try:
+        report = search.check()
+    except search.IndexUnavailable as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Indexed: {report.indexed}; active entries in the database: {report.expected}.")
+    if report.ok:
+        click.echo("The index agrees with the database.")
+        return
+    for label, ids in (
+        ("missing from the index", report.missing),
+        ("in the index but not active", report.unexpected),
+        ("indexed at an old version", report.stale),
+    ):
+        if ids:
+            shown = ", ".join(map(str, ids[:50])) + (" …" if len(ids) > 50 else "")
+            click.echo(f"{len(ids)} {label}: {shown}")
+    click.echo("Run `flask search rebuild` to fix it.")
+    sys.exit(1)
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--institution", help="Institution code or name (liaisons only).")
+@click.option("--name", default="", help="Display name (defaults to the e-mail).")
+@click.password_option(help="Password (asked for when not given).")
+def create_user_command(
+    email: str, role: str, institution: str | None, name: str, password: str
+) -> None:
+    """Create an account."""
+    inst = None
+    if institution:
+        inst = Resolver().institution(institution)
+        if inst is None:
+            raise click.BadParameter(
+                f"unknown institution {institution!r}", param_hint="--institution"
+            )
+    try:
+        user = users.create_user(
+            email=email, name=name, role=Role(role), institution=inst, password=password
+        )
+        unit.commit()
+    except ServiceError as exc:
+        details = "; ".join(m for msgs in getattr(exc, "errors", {}).values() for m in msgs)
+        raise click.ClickException(details or exc.message) from exc
+    click.echo(f"Created {user.role.value} {user.email}.")
+
+
+@users_cli.command("token")
+@click.argument("email")
+@click.option("--name", default="Command-line token", show_default=True, help="What it is for.")
+def token_command(email: str, name: str) -> None:
+    """Create a personal API token for an account and print it (it is shown only this once)."""
+    from app.services import accounts
+
+    user = users.find_user(email)
+    if user is None:
+        raise click.ClickException(f"There is no account for {email}.")
+    try:
+        _token, raw = accounts.create_token(user, name)
+    except ServiceError as exc:
+        details = "; ".join(m for msgs in getattr(exc, "errors", {}).values() for m in msgs)
+        raise click.ClickException(details or exc.message) from exc
+    click.echo(
+        f"Created the API token “{name}” for {user.email}. It will not be shown again:", err=True
+    )
+    click.echo(raw)
+
+
+@users_cli.command("demo-logins")
+@click.option("--port", default=8000, show_default=True, help="The port the portal serves on.")
+def demo_logins_command(port: int) -> None:
+    """Print the demo accounts of the seed data."""
+    click.echo(f"\nThe portal: http://127.0.0.1:{port}/")
+    rows = seeding.demo_logins()
+    if not rows:
+        return
+    click.echo("Demo accounts (sign in at /login):")
+    for row in rows:
+        where = f" ({row['institution']})" if row["institution"] else ""
+        click.echo(f"  {row['role']:<11} {row['email']:<40} {row['password']}{where}")
+    click.echo("")
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(seed_command)
+    app.cli.add_command(inventory_cli)
+    app.cli.add_command(search_cli)
+    app.cli.add_command(users_cli)

@@ -1,0 +1,72 @@
+"""Settings, read from environment variables with safe defaults.
+
+The embedded default is SQLite (a file in the instance folder) and a Whoosh index in
+``search_index/``; set ``DATABASE_URL`` to a PostgreSQL URL in production.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+DEV_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - refused outside development
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a safe configuration."""
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _normalise_db_url(url: str) -> str:
+    # Hosting platforms hand out postgres:// URLs; SQLAlchemy wants a driver name.
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+def from_env(instance_path: str, environ: dict[str, str] | None = None) -> dict:
+    """Build the Flask config mapping from ``environ`` (default: ``os.environ``)."""
+    env = os.environ if environ is None else environ
+    app_env = env.get("APP_ENV", env.get("FLASK_ENV", "development")).lower()
+    secret = env.get("SECRET_KEY")
+    if not secret:
+        if app_env == "production":
+            raise ConfigError("SECRET_KEY must be set when APP_ENV=production.")
+        secret = DEV_SECRET_KEY
+
+    db_url = env.get("DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'inventory.db'}"
+    mail_dir = env.get("MAIL_DIR") or str(Path(instance_path) / "mail")
+
+    return {
+        "APP_ENV": app_env,
+        "SECRET_KEY": secret,
+        "SQLALCHEMY_DATABASE_URI": _normalise_db_url(db_url),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SEARCH_INDEX_DIR": env.get("SEARCH_INDEX_DIR") or str(PROJECT_ROOT / "search_index"),
+        "SEED_DATA_DIR": env.get("SEED_DATA_DIR") or str(PROJECT_ROOT / "seed_data"),
+        # Policy: the credit-hour cap of a micro-credential (an admin setting; this is its default).
+        "CREDIT_HOUR_CAP": float(env.get("CREDIT_HOUR_CAP", "9")),
+        "REVIEW_TARGET_DAYS": int(env.get("REVIEW_TARGET_DAYS", "30")),
+        # Mail: SMTP when MAIL_SERVER is set, otherwise written to MAIL_DIR.
+        "MAIL_SERVER": env.get("MAIL_SERVER", ""),
+        "MAIL_PORT": int(env.get("MAIL_PORT", "25")),
+        "MAIL_USERNAME": env.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD", ""),
+        "MAIL_USE_TLS": _bool(env.get("MAIL_USE_TLS")),
+        "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "inventory@regents.example.org"),
+        "MAIL_DIR": mail_dir,
+        "PASSWORD_RESET_MAX_AGE": int(env.get("PASSWORD_RESET_MAX_AGE", "3600")),  # seconds
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": app_env == "production",
+        "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+    }

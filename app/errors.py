@@ -1,0 +1,41 @@
+"""Error pages: JSON for API clients, HTML for people; never a stack trace."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, jsonify, render_template, request
+from markupsafe import escape
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+
+def wants_json() -> bool:
+    if request.path.startswith("/api/"):
+        return True
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return (
+        best == "application/json"
+        and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+    )
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        return error_response(exc.code or 500, exc.name, exc.description)
+
+    @app.errorhandler(Exception)
+    def unhandled(exc: Exception):  # pragma: no cover - exercised only by bugs
+        app.logger.exception("Unhandled error on %s", request.path)
+        err = InternalServerError()
+        return error_response(500, err.name, "Something went wrong on our side. Please try again.")
+
+
+def error_response(status: int, title: str, message: str | None, **extra):
+    if wants_json():
+        body = {"error": title, "message": message, "status": status, **extra}
+        return jsonify(body), status
+    try:
+        return render_template("error.html", status=status, title=title, message=message), status
+    except Exception:  # the page layout itself is broken: answer plainly, never a traceback
+        current_app.logger.exception("Error page failed to render")
+        body = f"<!doctype html><title>{escape(title)}</title><h1>{escape(title)}</h1>"
+        return f"{body}<p>{escape(message or '')}</p>", status

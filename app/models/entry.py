@@ -1,0 +1,77 @@
+"""Published inventory entries and their version history."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.enums import Endorsement, EntryStatus, EntryType
+from app.extensions import db
+from app.models._types import UTCDateTime, enum_type, utcnow
+from app.models.content import CredentialContent
+from app.models.institution import Institution
+
+
+class Entry(db.Model):
+    """An entry of the public inventory. Its current content is its latest version's."""
+
+    __tablename__ = "entries"
+    __table_args__ = (
+        sa.UniqueConstraint("institution_id", "external_id"),
+        sa.CheckConstraint(
+            "status != 'retired' OR retired_at IS NOT NULL", name="retired_has_date"
+        ),
+        sa.CheckConstraint("version_number >= 1", name="version_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    institution_id: Mapped[int] = mapped_column(sa.ForeignKey("institutions.id"), index=True)
+    external_id: Mapped[str] = mapped_column(sa.String(100))
+    slug: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    status: Mapped[EntryStatus] = mapped_column(
+        enum_type(EntryStatus, "entry_status"), default=EntryStatus.ACTIVE, index=True
+    )
+    endorsement: Mapped[Endorsement] = mapped_column(enum_type(Endorsement, "endorsement"))
+    entry_type: Mapped[EntryType] = mapped_column(enum_type(EntryType, "entry_type"))
+    title: Mapped[str] = mapped_column(sa.String(300))
+    content_id: Mapped[int] = mapped_column(sa.ForeignKey("credential_contents.id"))
+    version_number: Mapped[int] = mapped_column(default=1)
+    published_on: Mapped[date] = mapped_column(sa.Date)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    institution: Mapped[Institution] = relationship()
+    content: Mapped[CredentialContent] = relationship()
+    versions: Mapped[list[EntryVersion]] = relationship(
+        back_populates="entry", order_by="EntryVersion.number"
+    )
+
+    @property
+    def is_active(self) -> bool:
+        return self.status is EntryStatus.ACTIVE
+
+    def __repr__(self) -> str:
+        return f"<Entry {self.id} {self.slug}>"
+
+
+class EntryVersion(db.Model):
+    """One published state of an entry; never changed once written."""
+
+    __tablename__ = "entry_versions"
+    __table_args__ = (sa.UniqueConstraint("entry_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(sa.ForeignKey("entries.id"), index=True)
+    number: Mapped[int] = mapped_column()
+    content_id: Mapped[int] = mapped_column(sa.ForeignKey("credential_contents.id"))
+    endorsement: Mapped[Endorsement] = mapped_column(enum_type(Endorsement, "endorsement"))
+    status: Mapped[EntryStatus] = mapped_column(enum_type(EntryStatus, "entry_status"))
+    request_id: Mapped[int | None] = mapped_column(sa.ForeignKey("requests.id"))
+    source: Mapped[str] = mapped_column(sa.String(40), default="request")
+    note: Mapped[str | None] = mapped_column(sa.Text)
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    entry: Mapped[Entry] = relationship(back_populates="versions")
+    content: Mapped[CredentialContent] = relationship()

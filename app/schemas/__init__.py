@@ -1,0 +1,1 @@
+"""Marshmallow schemas for the API, the import and the exports."""

@@ -1,0 +1,86 @@
+"""Everything that knows Whoosh: schema, document mapping, after-commit sync, query, facets,
+rebuild and check. The rest of the application calls only what is exported here."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from app.extensions import db
+from app.models import Entry
+from app.search import query as _query
+from app.search.query import SORT_LABELS, SORTS, FacetCount, Hit, SearchParams, SearchResults
+from app.search.schema import FACET_NAMES, FACETS, FACETS_BY_NAME, Facet
+from app.search.store import (
+    CheckReport,
+    IndexStore,
+    IndexUnavailable,
+    WriterBusy,
+    check,
+    rebuild,
+    store,
+    sync,
+)
+
+
+def init_search(app: Flask) -> None:
+    app.extensions["search_store"] = IndexStore(app.config["SEARCH_INDEX_DIR"])
+
+
+def _texts(ids: list[int]) -> dict[int, tuple[str, str]]:
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        db.select(Entry.id, Entry.title, Entry.content_id).where(Entry.id.in_(ids))
+    ).all()
+    from app.models import CredentialContent
+
+    summaries = dict(
+        db.session.execute(
+            db.select(CredentialContent.id, CredentialContent.summary).where(
+                CredentialContent.id.in_([r.content_id for r in rows])
+            )
+        ).all()
+    )
+    return {r.id: (r.title, summaries.get(r.content_id, "")) for r in rows}
+
+
+def search(params: SearchParams) -> SearchResults:
+    """Run a search on the live index. Raises ``IndexUnavailable`` if there is none."""
+    return _query.run(store().searcher(), params, _texts)
+
+
+def suggest(prefix: str, limit: int = 8) -> list[str]:
+    return _query.suggest(store().searcher(), prefix, limit)
+
+
+def facet_values(name: str) -> dict[str, int]:
+    """Every value of facet ``name`` in the live index with its number of entries."""
+    searcher = store().searcher()
+    cache = _query._cache_for(searcher)
+    return {value: len(ids) for value, ids in cache.postings(name).items()}
+
+
+__all__ = [
+    "FACETS",
+    "FACETS_BY_NAME",
+    "FACET_NAMES",
+    "SORTS",
+    "SORT_LABELS",
+    "CheckReport",
+    "Facet",
+    "FacetCount",
+    "Hit",
+    "IndexStore",
+    "IndexUnavailable",
+    "SearchParams",
+    "SearchResults",
+    "WriterBusy",
+    "check",
+    "facet_values",
+    "init_search",
+    "rebuild",
+    "search",
+    "store",
+    "suggest",
+    "sync",
+]

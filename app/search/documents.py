@@ -1,0 +1,113 @@
+"""The one function that maps a published entry to its search document."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.models import Entry
+from app.search import bands
+
+# Sorts entries with no cost or duration after every entry that states one.
+MISSING_LAST = 10**15
+
+
+def _hundredths(value: float | None) -> int:
+    return MISSING_LAST if value is None else round(value * 100)
+
+
+def facet_key(value: str) -> str:
+    """How a free-text facet value (a skill) is keyed: case and spacing folded."""
+    return " ".join(value.lower().split())
+
+
+def _suggest_keys(phrases: list[str]) -> list[str]:
+    """``"Data Analytics"`` → ``["data analytics|Data Analytics", "analytics|Data Analytics"]``:
+    a suggestion matches from the start of any of its words."""
+    keys = []
+    for phrase in phrases:
+        words = phrase.split()
+        for i in range(len(words)):
+            start = " ".join(words[i:]).lower()
+            if len(start) >= 2:
+                keys.append(f"{start}|{phrase}")
+    return keys
+
+
+def entry_document(entry: Entry) -> dict[str, Any]:
+    """The search document of an active published entry (nothing unpublished ever gets one)."""
+    content = entry.content
+    institution = entry.institution
+    skills = [s.name for s in content.skills]
+    occupations = content.occupations
+    industries = content.industries
+    competencies = content.competencies
+    focus_areas = content.focus_areas
+
+    body = "\n".join(
+        filter(
+            None,
+            [
+                content.description,
+                content.assessment,
+                *(o.text for o in content.outcomes),
+                *(f"{p.name} {p.role or ''}" for p in content.partners),
+                *(f"{t.code} {t.title}" for t in occupations),
+                *(t.title for t in industries),
+                *(t.title for t in competencies),
+                *(t.title for t in focus_areas),
+                *(s.name for s in content.stacks),
+                *(f"{c.code} {c.title}" for c in content.courses),
+                content.badge_name,
+                content.badge_criteria,
+            ],
+        )
+    )
+    if content.credit_bearing:
+        credit_band = bands.band(content.credit_hours, bands.CREDIT_HOUR_BANDS)
+    else:
+        credit_band = None
+    occupation_values = sorted({t.code for t in occupations} | {t.group_code for t in occupations})
+
+    def listed(*values: str | None) -> list[str]:
+        return [v for v in values if v]
+
+    return {
+        "id": str(entry.id),
+        "version": entry.version_number,
+        "title": content.title,
+        "skills_text": "\n".join(skills),
+        "institution_text": f"{institution.name} {institution.code}",
+        "summary": content.summary,
+        "body": body,
+        "spell": " ".join(
+            [
+                content.title,
+                content.summary,
+                *skills,
+                institution.name,
+                *(t.title for t in occupations),
+            ]
+        ),
+        "suggest": _suggest_keys([content.title, *skills, institution.name]),
+        "published": entry.published_on.toordinal(),
+        "title_sort": content.title.lower(),
+        "cost_sort": _hundredths(content.cost_usd),
+        "duration_sort": _hundredths(content.duration_weeks),
+        "f_endorsement": [entry.endorsement.value],
+        "f_institution": [institution.code],
+        "f_entry_type": [entry.entry_type.value],
+        "f_credit": ["credit" if content.credit_bearing else "non-credit"],
+        "f_credit_hours": listed(credit_band),
+        "f_delivery": listed(content.delivery.value if content.delivery else None),
+        "f_cost": [bands.band(content.cost_usd, bands.COST_BANDS) or bands.UNKNOWN[0]],
+        "f_duration": [
+            bands.band(content.duration_weeks, bands.DURATION_BANDS) or bands.UNKNOWN[0]
+        ],
+        "f_badge_level": listed(content.badge_level.value if content.badge_level else None),
+        "f_category": listed(content.category.value if content.category else None),
+        "f_focus_area": [t.code for t in focus_areas],
+        "f_competency": [t.code for t in competencies],
+        "f_industry": [t.code for t in industries],
+        "f_occupation": occupation_values,
+        "f_skill": sorted({facet_key(s) for s in skills}),
+    }

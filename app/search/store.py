@@ -1,0 +1,308 @@
+"""Where the index lives, who may write it, and keeping it in line with the database.
+
+Layout of ``SEARCH_INDEX_DIR``::
+
+    CURRENT          the name of the live index folder (replaced atomically by a rebuild)
+    writer.lock      held by the one process that writes the index at a time
+    index-<stamp>/   Whoosh index folders; a rebuild builds a new one beside the live one
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import os
+import shutil
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import selectinload
+from whoosh import index as whoosh_index
+from whoosh.index import Index
+from whoosh.searching import Searcher
+
+from app.enums import EntryStatus
+from app.extensions import db
+from app.models import ContentTerm, CredentialContent, Entry, IndexTask
+from app.search.documents import entry_document
+from app.search.schema import SCHEMA
+
+
+class IndexUnavailable(RuntimeError):
+    """The search index is missing or unreadable; ``flask search rebuild`` restores it."""
+
+
+class WriterBusy(RuntimeError):
+    """Another process is writing the index."""
+
+
+def _entry_loader():
+    return (
+        selectinload(Entry.institution),
+        selectinload(Entry.content).selectinload(CredentialContent.skills),
+        selectinload(Entry.content).selectinload(CredentialContent.outcomes),
+        selectinload(Entry.content).selectinload(CredentialContent.partners),
+        selectinload(Entry.content).selectinload(CredentialContent.courses),
+        selectinload(Entry.content).selectinload(CredentialContent.stacks),
+        selectinload(Entry.content)
+        .selectinload(CredentialContent.term_links)
+        .joinedload(ContentTerm.term),
+    )
+
+
+class IndexStore:
+    """One index folder tree. Shared by the requests of one process."""
+
+    def __init__(self, root: str | os.PathLike) -> None:
+        self.root = Path(root)
+        self._lock = threading.Lock()
+        self._searcher: Searcher | None = None
+        self._searcher_dir: Path | None = None
+
+    # --- reading -------------------------------------------------------------------------
+
+    @property
+    def pointer(self) -> Path:
+        return self.root / "CURRENT"
+
+    def current_dir(self) -> Path | None:
+        try:
+            name = self.pointer.read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            return None
+        path = self.root / name
+        return path if name and path.is_dir() else None
+
+    def exists(self) -> bool:
+        return self.current_dir() is not None
+
+    def open(self) -> Index:
+        path = self.current_dir()
+        if path is None:
+            raise IndexUnavailable("The search index has not been built.")
+        try:
+            return whoosh_index.open_dir(str(path), schema=SCHEMA)
+        except Exception as exc:  # Whoosh raises many kinds on a damaged folder
+            raise IndexUnavailable(f"The search index cannot be opened: {exc}") from exc
+
+    def searcher(self) -> Searcher:
+        """A searcher on the live index, refreshed when the index has changed."""
+        with self._lock:
+            path = self.current_dir()
+            if path is None:
+                self._close_searcher()
+                raise IndexUnavailable("The search index has not been built.")
+            try:
+                if (
+                    self._searcher is None
+                    or self._searcher_dir != path
+                    or not self._searcher.up_to_date()
+                ):
+                    # A fresh searcher, not Searcher.refresh(): Whoosh's refresh fails when
+                    # the old reader had no segments.
+                    self._close_searcher()
+                    self._searcher = self.open().searcher()
+                    self._searcher_dir = path
+                return self._searcher
+            except IndexUnavailable:
+                self._close_searcher()
+                raise
+            except Exception as exc:
+                self._close_searcher()
+                raise IndexUnavailable(f"The search index cannot be read: {exc}") from exc
+
+    def _close_searcher(self) -> None:
+        if self._searcher is not None:
+            with contextlib.suppress(Exception):
+                self._searcher.close()
+        self._searcher = None
+        self._searcher_dir = None
+
+    def close(self) -> None:
+        with self._lock:
+            self._close_searcher()
+
+    # --- writing -------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def writer_lock(self, timeout: float) -> Iterator[None]:
+        """Hold the one-writer lock, waiting up to ``timeout`` seconds; else ``WriterBusy``."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        deadline = time.monotonic() + timeout
+        with open(self.root / "writer.lock", "a+") as fh:
+            while True:
+                try:
+                    fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except OSError as exc:
+                    if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                        raise
+                    if time.monotonic() >= deadline:
+                        raise WriterBusy("Another process is writing the search index.") from None
+                    time.sleep(0.05)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+    def _swap_to(self, path: Path) -> None:
+        tmp = self.root / f"CURRENT.{os.getpid()}.tmp"
+        tmp.write_text(path.name, encoding="utf-8")
+        os.replace(tmp, self.pointer)
+        for old in self.root.glob("index-*"):
+            if old != path and old.is_dir():
+                shutil.rmtree(old, ignore_errors=True)
+
+
+@dataclass
+class CheckReport:
+    indexed: int = 0
+    expected: int = 0
+    missing: list[int] = field(default_factory=list)
+    unexpected: list[int] = field(default_factory=list)
+    stale: list[int] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not (self.missing or self.unexpected or self.stale)
+
+
+def store() -> IndexStore:
+    return current_app.extensions["search_store"]
+
+
+def rebuild(progress: Callable[[int], None] | None = None, *, lock_timeout: float = 120.0) -> int:
+    """Build a new index from the database beside the live one and swap it in.
+
+    Search keeps answering from the old index until the swap. Index tasks written while the
+    rebuild ran are applied to the new index before the lock is released. Returns the number
+    of documents. Raises ``WriterBusy`` if another writer holds the lock past ``lock_timeout``.
+    """
+    st = store()
+    with st.writer_lock(lock_timeout):
+        last_task = db.session.scalar(sa.select(sa.func.max(IndexTask.id))) or 0
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+        path = st.root / f"index-{stamp}"
+        path.mkdir(parents=True)
+        ix = whoosh_index.create_in(str(path), SCHEMA)
+        writer = ix.writer(limitmb=256)
+        count = 0
+        try:
+            ids = list(
+                db.session.scalars(
+                    sa.select(Entry.id).where(Entry.status == EntryStatus.ACTIVE).order_by(Entry.id)
+                )
+            )
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                entries = db.session.scalars(
+                    db.select(Entry).where(Entry.id.in_(chunk)).options(*_entry_loader())
+                ).all()
+                for entry in entries:
+                    writer.add_document(**entry_document(entry))
+                count += len(entries)
+                db.session.expunge_all()
+                if progress:
+                    progress(len(entries))
+            writer.commit()
+        except BaseException:
+            writer.cancel()
+            shutil.rmtree(path, ignore_errors=True)
+            raise
+        st._swap_to(path)
+        db.session.execute(sa.delete(IndexTask).where(IndexTask.id <= last_task))
+        db.session.commit()
+        _apply_pending(st)
+    return count
+
+
+def sync(*, lock_timeout: float = 2.0) -> int:
+    """Apply the pending index tasks. Returns how many were applied.
+
+    Called after every commit (``app.services.unit``) and by ``flask search sync``. If another
+    process holds the writer lock past ``lock_timeout`` or the index is unavailable, the tasks
+    stay for the next sync and this returns 0; it never raises for those.
+    """
+    st = store()
+    if not st.exists():
+        # Nothing to keep in line yet (a first seed): `flask search rebuild` builds it.
+        current_app.logger.info("No search index yet; index tasks kept for the first build.")
+        return 0
+    try:
+        with st.writer_lock(lock_timeout):
+            return _apply_pending(st)
+    except (WriterBusy, IndexUnavailable) as exc:
+        current_app.logger.warning("Search index not updated now (%s); tasks kept for later.", exc)
+        return 0
+
+
+def _apply_pending(st: IndexStore, batch: int = 500) -> int:
+    """Apply every pending task with one Whoosh writer. Caller holds the writer lock."""
+    if db.session.scalar(sa.select(IndexTask.id).limit(1)) is None:
+        return 0
+    ix = st.open()
+    writer = ix.writer(timeout=5.0)
+    done: list[int] = []
+    try:
+        after = 0
+        while True:
+            tasks = db.session.execute(
+                sa.select(IndexTask.id, IndexTask.entry_id)
+                .where(IndexTask.id > after)
+                .order_by(IndexTask.id)
+                .limit(batch)
+            ).all()
+            if not tasks:
+                break
+            after = tasks[-1].id
+            entry_ids = {t.entry_id for t in tasks}
+            entries = {
+                e.id: e
+                for e in db.session.scalars(
+                    db.select(Entry).where(Entry.id.in_(entry_ids)).options(*_entry_loader())
+                )
+            }
+            for entry_id in entry_ids:
+                entry = entries.get(entry_id)
+                if entry is not None and entry.status is EntryStatus.ACTIVE:
+                    writer.update_document(**entry_document(entry))
+                else:
+                    writer.delete_by_term("id", str(entry_id))
+            done.extend(t.id for t in tasks)
+        writer.commit()
+    except BaseException:
+        writer.cancel()
+        raise
+    for start in range(0, len(done), 500):
+        db.session.execute(sa.delete(IndexTask).where(IndexTask.id.in_(done[start : start + 500])))
+    db.session.commit()
+    return len(done)
+
+
+def check() -> CheckReport:
+    """Compare the index with the database: every active entry indexed at its current version,
+    nothing else indexed."""
+    st = store()
+    searcher = st.searcher()
+    indexed: dict[int, int] = {}
+    for fields in searcher.all_stored_fields():
+        indexed[int(fields["id"])] = fields.get("version", 0)
+    expected = dict(
+        db.session.execute(
+            sa.select(Entry.id, Entry.version_number).where(Entry.status == EntryStatus.ACTIVE)
+        ).all()
+    )
+    return CheckReport(
+        indexed=len(indexed),
+        expected=len(expected),
+        missing=sorted(set(expected) - set(indexed)),
+        unexpected=sorted(set(indexed) - set(expected)),
+        stale=sorted(i for i in set(expected) & set(indexed) if expected[i] != indexed[i]),
+    )

@@ -1,0 +1,306 @@
+"""Public discovery: searching the inventory, reading entries and institutions.
+
+One layer for the HTML pages and the JSON API: both parse their input into the same
+``SearchParams`` here, get the same results, and label facets the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from app import search
+from app.enums import (
+    BadgeLevel,
+    Category,
+    Delivery,
+    Endorsement,
+    EntryStatus,
+    EntryType,
+    TaxonomyKind,
+)
+from app.extensions import db
+from app.models import (
+    ContentTerm,
+    CredentialContent,
+    Entry,
+    Institution,
+    Skill,
+    TaxonomyTerm,
+)
+from app.search import bands
+from app.services.errors import InvalidInput, NotFound
+
+MAX_PER_PAGE = 100
+DEFAULT_PER_PAGE = 20
+MAX_PAGE = 10_000
+MAX_FILTER_VALUES = 50
+
+_STATIC_LABELS: dict[str, dict[str, str]] = {
+    "endorsement": {e.value: e.label for e in Endorsement},
+    "entry_type": {e.value: e.label for e in EntryType},
+    "credit": {"credit": "Credit-bearing", "non-credit": "Non-credit"},
+    "credit_hours": bands.labels(bands.CREDIT_HOUR_BANDS),
+    "cost": bands.labels(bands.COST_BANDS),
+    "duration": bands.labels(bands.DURATION_BANDS),
+    "delivery": {e.value: e.label for e in Delivery},
+    "badge_level": {e.value: e.label for e in BadgeLevel},
+    "category": {e.value: e.label for e in Category},
+}
+# The order of a facet's values when it has a natural one (bands, levels).
+_NATURAL_ORDER = {
+    name: list(labels) for name, labels in _STATIC_LABELS.items() if name not in {"credit"}
+}
+
+
+def _int(value: str | None, name: str, default: int, low: int, high: int, errors) -> int:
+    if value in (None, ""):
+        return default
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        errors[name] = [f"{name} must be a whole number from {low} to {high}."]
+        return default
+    if not low <= number <= high:
+        errors[name] = [f"{name} must be from {low} to {high}; got {number}."]
+        return default
+    return number
+
+
+def parse_params(args: Mapping, *, per_page_default: int = DEFAULT_PER_PAGE) -> search.SearchParams:
+    """Read search parameters from a query string (``werkzeug.MultiDict`` or a dict of lists).
+
+    Raises ``InvalidInput`` naming each bad parameter; the caller may show the errors and
+    search with the defaults (``InvalidInput.details['params']``).
+    """
+
+    def getlist(name: str) -> list[str]:
+        if hasattr(args, "getlist"):
+            return args.getlist(name)
+        value = args.get(name)
+        if value is None:
+            return []
+        return list(value) if isinstance(value, (list, tuple)) else [value]
+
+    errors: dict[str, list[str]] = {}
+    q = (args.get("q") or "").strip()[:500]
+    page = _int(args.get("page"), "page", 1, 1, MAX_PAGE, errors)
+    per_page = _int(args.get("per_page"), "per_page", per_page_default, 1, MAX_PER_PAGE, errors)
+    sort = args.get("sort") or "relevance"
+    if sort not in search.SORTS:
+        errors["sort"] = [f"sort must be one of: {', '.join(search.SORTS)}."]
+        sort = "relevance"
+    filters: dict[str, list[str]] = {}
+    for name in search.FACET_NAMES:
+        values = [v.strip() for v in getlist(name) if v and v.strip()]
+        if len(values) > MAX_FILTER_VALUES:
+            errors[name] = [f"At most {MAX_FILTER_VALUES} values of {name} at once."]
+            values = values[:MAX_FILTER_VALUES]
+        if name == "skill":
+            values = [" ".join(v.lower().split()) for v in values]
+        if values:
+            filters[name] = list(dict.fromkeys(values))
+    params = search.SearchParams(q=q, page=page, per_page=per_page, sort=sort, filters=filters)
+    if errors:
+        raise InvalidInput("Some search parameters were not understood.", errors, params=params)
+    return params
+
+
+@dataclass
+class FacetView:
+    name: str
+    label: str
+    values: list[search.FacetCount]
+    show: int
+
+    @property
+    def selected(self) -> list[search.FacetCount]:
+        return [v for v in self.values if v.selected]
+
+
+@dataclass
+class ResultPage:
+    results: search.SearchResults
+    entries: list[tuple[Entry, search.Hit]]
+    facets: list[FacetView]
+
+    @property
+    def params(self) -> search.SearchParams:
+        return self.results.params
+
+
+def _term_titles(kind: TaxonomyKind, codes) -> dict[str, str]:
+    if not codes:
+        return {}
+    rows = db.session.execute(
+        sa.select(TaxonomyTerm.code, TaxonomyTerm.title).where(
+            TaxonomyTerm.kind == kind, TaxonomyTerm.code.in_(list(codes))
+        )
+    )
+    return dict(rows.all())
+
+
+def facet_labels(name: str, values) -> dict[str, str]:
+    """Human labels of facet ``name``'s ``values`` (codes and keys as the index holds them)."""
+    values = list(values)
+    facet = search.FACETS_BY_NAME[name]
+    if facet.labels == "static":
+        return {v: _STATIC_LABELS.get(name, {}).get(v, v) for v in values}
+    if facet.labels == "institution":
+        rows = db.session.execute(
+            sa.select(Institution.code, Institution.name).where(Institution.code.in_(values))
+        )
+        return dict(rows.all())
+    if facet.labels.startswith("term:"):
+        return _term_titles(TaxonomyKind(facet.labels.removeprefix("term:")), values)
+    if facet.labels == "occupation_group":
+        groups = _term_titles(
+            TaxonomyKind.OCCUPATION_GROUP, [v for v in values if v.endswith("-0000")]
+        )
+        detailed = _term_titles(
+            TaxonomyKind.OCCUPATION, [v for v in values if not v.endswith("-0000")]
+        )
+        return {**detailed, **groups}
+    if facet.labels == "skill":
+        rows = db.session.execute(
+            sa.select(sa.func.lower(Skill.name), Skill.name)
+            .where(sa.func.lower(Skill.name).in_(values))
+            .distinct()
+        )
+        labels: dict[str, str] = {}
+        for key, label in rows:
+            labels.setdefault(" ".join(key.split()), label)
+        return labels
+    return {}
+
+
+def _facet_views(results: search.SearchResults) -> list[FacetView]:
+    views = []
+    for facet in search.FACETS:
+        values = results.facets.get(facet.name, [])
+        if facet.name == "occupation":
+            # The facet lists occupation groups; a detailed code can still be a filter.
+            values = [v for v in values if v.value.endswith("-0000") or v.selected]
+        order = _NATURAL_ORDER.get(facet.name)
+        if order:
+            values = sorted(values, key=lambda v: order.index(v.value) if v.value in order else 99)
+        else:  # selected first, then by count (the search's order), at most 50 more
+            values = [v for v in values if v.selected] + [v for v in values if not v.selected][:50]
+        labels = facet_labels(facet.name, [v.value for v in values])
+        for v in values:
+            v.label = labels.get(v.value, v.value)
+        views.append(FacetView(facet.name, facet.label, values, facet.show))
+    return views
+
+
+def entry_options():
+    return (
+        selectinload(Entry.institution),
+        selectinload(Entry.content).selectinload(CredentialContent.skills),
+        selectinload(Entry.content).selectinload(CredentialContent.courses),
+        selectinload(Entry.content).selectinload(CredentialContent.outcomes),
+        selectinload(Entry.content).selectinload(CredentialContent.partners),
+        selectinload(Entry.content).selectinload(CredentialContent.stacks),
+        selectinload(Entry.content)
+        .selectinload(CredentialContent.term_links)
+        .joinedload(ContentTerm.term),
+    )
+
+
+def search_inventory(params: search.SearchParams) -> ResultPage:
+    """Search the public inventory (anyone). Raises ``search.IndexUnavailable``."""
+    results = search.search(params)
+    ids = [h.entry_id for h in results.hits]
+    by_id = {
+        e.id: e
+        for e in db.session.scalars(
+            sa.select(Entry).where(Entry.id.in_(ids)).options(*entry_options())
+        )
+    }
+    # Hydrated in rank order; an entry retired since the index was written is left out.
+    entries = [
+        (by_id[h.entry_id], h)
+        for h in results.hits
+        if h.entry_id in by_id and by_id[h.entry_id].status is EntryStatus.ACTIVE
+    ]
+    return ResultPage(results, entries, _facet_views(results))
+
+
+def get_entry(key: str) -> Entry:
+    """A published entry by id or slug (anyone; retired entries too). Raises ``NotFound``."""
+    query = sa.select(Entry).options(*entry_options())
+    if key.isdigit():
+        entry = db.session.scalar(query.where(Entry.id == int(key)))
+    else:
+        entry = db.session.scalar(query.where(Entry.slug == key))
+    if entry is None:
+        raise NotFound("There is no inventory entry at this address.")
+    return entry
+
+
+def get_institution(slug: str) -> Institution:
+    inst = db.session.scalar(sa.select(Institution).where(Institution.slug == slug))
+    if inst is None:
+        raise NotFound("There is no institution at this address.")
+    return inst
+
+
+def institutions_with_counts() -> list[tuple[Institution, int]]:
+    counts = (
+        sa.select(Entry.institution_id, sa.func.count(Entry.id).label("n"))
+        .where(Entry.status == EntryStatus.ACTIVE)
+        .group_by(Entry.institution_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        sa.select(Institution, sa.func.coalesce(counts.c.n, 0))
+        .outerjoin(counts, counts.c.institution_id == Institution.id)
+        .order_by(Institution.name)
+    )
+    return [(inst, n) for inst, n in rows]
+
+
+def schema_org(entry: Entry) -> dict:
+    """The entry as schema.org ``EducationalOccupationalCredential`` JSON-LD."""
+    from flask import url_for
+
+    content = entry.content
+    data: dict = {
+        "@context": "https://schema.org",
+        "@type": "EducationalOccupationalCredential",
+        "name": content.title,
+        "description": content.summary,
+        "url": url_for("public.entry", key=entry.slug, _external=True),
+        "credentialCategory": entry.entry_type.label,
+        "recognizedBy": {"@type": "Organization", "name": "State Regents for Higher Education"}
+        if entry.endorsement is Endorsement.ENDORSED
+        else None,
+        "provider": {
+            "@type": "CollegeOrUniversity",
+            "name": entry.institution.name,
+            "url": entry.institution.website,
+        },
+        "teaches": [s.name for s in content.skills],
+        "competencyRequired": [o.text for o in content.outcomes] or None,
+        "occupationalCategory": [
+            {
+                "@type": "CategoryCode",
+                "codeValue": t.code,
+                "name": t.title,
+                "inCodeSet": "https://www.bls.gov/soc/2018/",
+            }
+            for t in content.occupations
+        ]
+        or None,
+        "educationalLevel": content.badge_level.label if content.badge_level else None,
+        "dateCreated": entry.published_on.isoformat(),
+        "dateModified": entry.updated_at.date().isoformat(),
+    }
+    if content.cost_usd is not None:
+        data["offers"] = {"@type": "Offer", "price": content.cost_usd, "priceCurrency": "USD"}
+    if content.enrollment_url:
+        data["sameAs"] = content.enrollment_url
+    return {k: v for k, v in data.items() if v is not None}

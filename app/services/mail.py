@@ -1,0 +1,84 @@
+"""E-mail: queued in the transaction, sent after the commit; unsent mail is retried.
+
+With ``MAIL_SERVER`` set, mail goes to that SMTP server; otherwise each message is written as
+an ``.eml`` file under ``MAIL_DIR`` (development).
+"""
+
+from __future__ import annotations
+
+import smtplib
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import current_app
+
+from app.extensions import db
+from app.models import MailMessage
+
+MAX_ATTEMPTS = 10
+
+
+def queue(recipient: str, subject: str, body: str, *, request_id: int | None = None) -> None:
+    """Queue one message in the current transaction (sent only if the transaction commits)."""
+    db.session.add(
+        MailMessage(recipient=recipient, subject=subject, body=body, request_id=request_id)
+    )
+
+
+def _build(message: MailMessage) -> EmailMessage:
+    email = EmailMessage()
+    email["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
+    email["To"] = message.recipient
+    email["Subject"] = message.subject
+    email["Message-ID"] = f"<mail-{message.id}@microcredentials.invalid>"
+    email.set_content(message.body)
+    return email
+
+
+def _deliver(emails: list[tuple[MailMessage, EmailMessage]]) -> None:
+    config = current_app.config
+    if not config["MAIL_SERVER"]:
+        folder = Path(config["MAIL_DIR"])
+        folder.mkdir(parents=True, exist_ok=True)
+        for message, email in emails:
+            (folder / f"{message.id:08d}.eml").write_bytes(bytes(email))
+        return
+    with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10) as smtp:
+        if config["MAIL_USE_TLS"]:
+            smtp.starttls()
+        if config["MAIL_USERNAME"]:
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+        for _message, email in emails:
+            smtp.send_message(email)
+
+
+def send_pending(limit: int = 200) -> int:
+    """Send unsent mail (after every commit, and ``flask mail send``). Returns how many were
+    sent; a failure is recorded on the messages and they are tried again later."""
+    pending = db.session.scalars(
+        sa.select(MailMessage)
+        .where(MailMessage.sent_at.is_(None), MailMessage.attempts < MAX_ATTEMPTS)
+        .order_by(MailMessage.id)
+        .limit(limit)
+    ).all()
+    if not pending:
+        return 0
+    emails = [(m, _build(m)) for m in pending]
+    now = datetime.now(UTC)
+    try:
+        _deliver(emails)
+    except (OSError, smtplib.SMTPException) as exc:
+        for message in pending:
+            message.attempts += 1
+            message.last_error = str(exc)[:500]
+        db.session.commit()
+        current_app.logger.warning("Mail not sent now (%s); will retry.", exc)
+        return 0
+    for message in pending:
+        message.sent_at = now
+        message.attempts += 1
+        message.last_error = None
+    db.session.commit()
+    return len(pending)

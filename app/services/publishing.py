@@ -1,0 +1,139 @@
+"""Publishing: creating, versioning and retiring inventory entries.
+
+Every change to a published entry writes its search-index task in the same transaction, so the
+index can follow the database after the commit and a crash in between loses nothing.
+Nothing here commits: the calling use case does, through ``app.services.unit.commit``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from app.enums import Endorsement, EntryStatus, IndexOp
+from app.extensions import db
+from app.models import CredentialContent, Entry, EntryVersion, IndexTask, Institution
+from app.services import records
+from app.text import slugify
+
+
+def unique_slug(title: str, institution: Institution) -> str:
+    """A URL slug for a new entry: its title and institution, made unique with a number."""
+    base = slugify(f"{title} {institution.code}")
+    taken = set(db.session.scalars(db.select(Entry.slug).where(Entry.slug.like(f"{base}%")))) | {
+        obj.slug for obj in db.session.new if isinstance(obj, Entry)
+    }
+    if base not in taken:
+        return base
+    number = 2
+    while f"{base}-{number}" in taken:
+        number += 1
+    return f"{base}-{number}"
+
+
+def queue_index(entry: Entry) -> None:
+    """Write the index task that brings ``entry``'s search document in line (same transaction)."""
+    op = IndexOp.UPSERT if entry.status is EntryStatus.ACTIVE else IndexOp.DELETE
+    db.session.add(IndexTask(entry=entry, op=op))
+
+
+def publish_version(
+    *,
+    institution: Institution,
+    external_id: str,
+    content: CredentialContent,
+    endorsement: Endorsement,
+    status: EntryStatus = EntryStatus.ACTIVE,
+    published_on: date | None = None,
+    request_id: int | None = None,
+    source: str = "request",
+    note: str | None = None,
+    entry: Entry | None = None,
+) -> Entry:
+    """Publish ``content`` as a new entry, or as the next version of ``entry``.
+
+    Called by approval and by import. Neither flushes nor commits.
+    """
+    now = datetime.now(UTC)
+    if entry is None:
+        entry = Entry(
+            institution=institution,
+            external_id=external_id,
+            slug=unique_slug(content.title, institution),
+            version_number=1,
+            published_on=published_on or now.date(),
+        )
+        db.session.add(entry)
+    else:
+        entry.version_number += 1
+    entry.content = content
+    entry.title = content.title
+    entry.entry_type = content.entry_type
+    entry.endorsement = endorsement
+    entry.updated_at = now
+    if status is EntryStatus.RETIRED and entry.status is not EntryStatus.RETIRED:
+        entry.retired_at = now
+    elif status is EntryStatus.ACTIVE:
+        entry.retired_at = None
+    entry.status = status
+    db.session.add(
+        EntryVersion(
+            entry=entry,
+            number=entry.version_number,
+            content=content,
+            endorsement=endorsement,
+            status=status,
+            request_id=request_id,
+            source=source,
+            note=note,
+            published_at=now,
+        )
+    )
+    queue_index(entry)
+    return entry
+
+
+def find_entry(institution: Institution, external_id: str) -> Entry | None:
+    return db.session.scalar(
+        db.select(Entry).filter_by(institution_id=institution.id, external_id=external_id)
+    )
+
+
+def upsert_record(record: records.ValidRecord, *, today: date | None = None) -> str:
+    """Publish a validated record: ``"created"``, ``"updated"`` or ``"unchanged"``.
+
+    Keyed by (institution, external_id): importing the same record twice changes nothing.
+    """
+    today = today or datetime.now(UTC).date()
+    entry = find_entry(record.institution, record.data["external_id"])
+    endorsement = records.record_endorsement(record)
+    status = records.record_status(record)
+    if entry is not None:
+        published_on = record.data.get("published_at") or entry.published_on
+        if (
+            entry.endorsement is endorsement
+            and entry.status is status
+            and entry.published_on == published_on
+            and records.same_content(entry.content, record)
+        ):
+            return "unchanged"
+        entry.published_on = published_on
+        publish_version(
+            institution=record.institution,
+            external_id=record.data["external_id"],
+            content=records.build_content(record),
+            endorsement=endorsement,
+            status=status,
+            source="import",
+            entry=entry,
+        )
+        return "updated"
+    publish_version(
+        institution=record.institution,
+        external_id=record.data["external_id"],
+        content=records.build_content(record),
+        endorsement=endorsement,
+        status=status,
+        published_on=records.record_published_on(record, today),
+        source="import",
+    )
+    return "created"

@@ -1,0 +1,555 @@
+"""The request workflow's use cases: drafts, every transition, comments, and publication.
+
+Every transition runs the same steps: load, check permission, check the version the actor saw
+is still current, check the edge is legal, change, append the transition record; approval also
+publishes; e-mail and index work are written to their outboxes in the same transaction and
+sent after the commit. Two people acting at once on one request: exactly one succeeds (the
+request's version counter makes the other's UPDATE match no row), the other gets ``Conflict``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from sqlite3 import SQLITE_BUSY
+from typing import Any
+
+import sqlalchemy as sa
+from flask import url_for
+from marshmallow import ValidationError
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
+
+from app import compliance
+from app.enums import (
+    CommentVisibility,
+    Endorsement,
+    EntryStatus,
+    EntryType,
+    Recommendation,
+    RequestKind,
+    Role,
+)
+from app.extensions import db
+from app.models import Comment, CredentialContent, CredentialRequest, Entry, TransitionRecord, User
+from app.permissions import REGENTS_ROLES, STAFF_ROLES, can, sees_request
+from app.schemas.request import DraftSchema
+from app.services import content as content_service
+from app.services import mail, policy, publishing, unit
+from app.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from app.services.records import _flatten
+from app.services.reference import Resolver
+from app.workflow.states import Action, RequestState, transition_for
+
+# Transitions that record the rule set and its results at that moment.
+RECORDS_COMPLIANCE = frozenset(
+    {Action.SUBMIT, Action.RESUBMIT, Action.RECOMMEND, Action.APPROVE, Action.DECLINE}
+)
+
+# Transition comments an institution may read; the others are the Regents' internal notes.
+INSTITUTION_VISIBLE = frozenset(
+    {Action.SUBMIT, Action.WITHDRAW, Action.RESUBMIT, Action.REQUEST_REVISIONS, Action.DECLINE}
+)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _load_fields(data: dict[str, Any]) -> dict[str, Any]:
+    try:
+        return DraftSchema().load(data, partial=True)
+    except ValidationError as exc:
+        errors: dict[str, list[str]] = {}
+        for field, message in _flatten(exc.messages):
+            errors.setdefault(field, []).append(message)
+        raise InvalidInput("Some fields are not valid.", errors) from exc
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+def get_request(actor: User, request_id: int) -> CredentialRequest:
+    """A request the actor may see. Another institution's request raises ``NotFound``, exactly
+    like one that does not exist."""
+    request = db.session.get(CredentialRequest, request_id)
+    if request is None or not sees_request(actor, request):
+        raise NotFound("There is no such request.")
+    return request
+
+
+def list_requests(actor: User, state: RequestState | None = None) -> list[CredentialRequest]:
+    """The requests the actor may see (a liaison: their institution's), newest first."""
+    query = sa.select(CredentialRequest).order_by(CredentialRequest.updated_at.desc())
+    if actor.role is Role.LIAISON:
+        query = query.where(CredentialRequest.institution_id == actor.institution_id)
+    elif actor.role not in REGENTS_ROLES:
+        return []
+    if state is not None:
+        query = query.where(CredentialRequest.state == state)
+    return list(db.session.scalars(query))
+
+
+def visible_comments(actor: User, request: CredentialRequest) -> list[Comment]:
+    return [c for c in request.comments if can(actor, "see_comment", c)]
+
+
+def visible_comment_text(actor: User, record: TransitionRecord) -> str | None:
+    """The transition's comment if ``actor`` may read it (institutions never see internal notes)."""
+    if actor.role in REGENTS_ROLES or record.action in INSTITUTION_VISIBLE:
+        return record.comment
+    return None
+
+
+# --- drafts -------------------------------------------------------------------------------
+
+
+def create_request(
+    actor: User, kind: RequestKind | str, data: dict[str, Any], *, entry_id: int | None = None
+) -> CredentialRequest:
+    """A liaison starts a request of ``kind`` for their institution (state ``draft``).
+
+    Change, retirement and badge requests may name a published ``entry_id`` of the same
+    institution; change and retirement must, and start pre-filled from it. Raises
+    ``PermissionDenied``, ``NotFound`` (an entry of another institution), ``InvalidInput``.
+    """
+    if actor is None or actor.role is not Role.LIAISON or not actor.active:
+        raise PermissionDenied("Only an institution's liaisons file requests.")
+    try:
+        kind = RequestKind(kind)
+    except ValueError as exc:
+        kinds = ", ".join(k.value for k in RequestKind)
+        raise InvalidInput("Unknown kind.", {"kind": [f"Must be one of: {kinds}."]}) from exc
+    fields = _load_fields(data)
+    entry = None
+    if entry_id is not None:
+        entry = db.session.get(Entry, entry_id)
+        if entry is None or entry.institution_id != actor.institution_id:
+            raise NotFound("There is no such entry of your institution.")
+        if entry.status is not EntryStatus.ACTIVE and kind.needs_entry:
+            raise InvalidInput("That entry is retired.", {"entry": ["The entry is retired."]})
+    elif kind.needs_entry:
+        raise InvalidInput(
+            "Name the published entry.", {"entry": [f"A {kind.value} request names its entry."]}
+        )
+    if entry is not None and kind in (RequestKind.CHANGE, RequestKind.RETIREMENT):
+        content = content_service.copy_content(entry.content)
+    else:
+        content = CredentialContent(
+            entry_type=EntryType.DIGITAL_BADGE if kind is RequestKind.BADGE else None
+        )
+        if entry is not None:  # a badge for an entry starts from its title and skills
+            content.title = entry.content.title
+            content.summary = entry.content.summary
+    request = CredentialRequest(
+        kind=kind,
+        state=RequestState.DRAFT,
+        institution_id=actor.institution_id,
+        entry=entry,
+        external_id=entry.external_id if entry is not None else fields.get("external_id"),
+        content=content,
+        created_by=actor,
+    )
+    errors = content_service.apply_fields(content, fields, Resolver())
+    if kind is RequestKind.RETIREMENT:
+        request.retirement_reason = fields.get("retirement_reason")
+    if errors:
+        raise InvalidInput("Some fields are not valid.", errors)
+    db.session.add(request)
+    unit.commit()
+    return request
+
+
+def update_request(
+    actor: User, request_id: int, version: int | None, data: dict[str, Any]
+) -> CredentialRequest:
+    """A liaison saves fields of a request in ``draft`` or ``revisions_requested``.
+
+    Raises ``NotFound``, ``PermissionDenied`` (not editable in its state), ``Conflict`` (stale
+    ``version``), ``InvalidInput`` (nothing is saved then).
+    """
+    request = get_request(actor, request_id)
+    if not can(actor, "edit", request):
+        if actor.role is Role.LIAISON:
+            raise Conflict(
+                f"This request is {request.state.label.lower()} and can no longer be edited.",
+                state=request.state.value,
+                version=request.version,
+            )
+        raise PermissionDenied("Only the institution's liaisons edit a request.")
+    _check_version(request, version)
+    fields = _load_fields(data)
+    errors = content_service.apply_fields(request.content, fields, Resolver())
+    if errors:
+        db.session.rollback()
+        raise InvalidInput("Some fields are not valid.", errors)
+    if "external_id" in fields and request.kind not in (RequestKind.CHANGE, RequestKind.RETIREMENT):
+        request.external_id = fields["external_id"]
+    if "retirement_reason" in fields:
+        request.retirement_reason = fields["retirement_reason"]
+    request.updated_at = _now()  # bumps the version: the edit is a change others must see
+    _commit()
+    return request
+
+
+# --- transitions --------------------------------------------------------------------------
+
+
+def _check_version(request: CredentialRequest, version: int | None) -> None:
+    if version is not None and int(version) != request.version:
+        raise Conflict(
+            "This request changed since you opened it "
+            f"(it is now {request.state.label.lower()}). Reload it to see what changed.",
+            state=request.state.value,
+            version=request.version,
+        )
+
+
+def _lost_race(exc: Exception) -> bool:
+    """Whether a failed write means someone else changed the request first: the version
+    counter matched no row, a unique key was taken, or SQLite refused the write because
+    another commit made this transaction's snapshot stale ("database is locked")."""
+    if isinstance(exc, (StaleDataError, IntegrityError)):
+        return True
+    code = getattr(getattr(exc, "orig", None), "sqlite_errorcode", None)
+    return isinstance(exc, OperationalError) and code is not None and code & 0xFF == SQLITE_BUSY
+
+
+def _commit() -> None:
+    try:
+        unit.commit()
+    except (StaleDataError, IntegrityError, OperationalError) as exc:
+        db.session.rollback()
+        if not _lost_race(exc):
+            raise
+        raise Conflict(
+            "This request changed since you opened it. Reload it to see what changed."
+        ) from exc
+
+
+def transition(
+    actor: User,
+    request_id: int,
+    action: Action | str,
+    *,
+    version: int | None,
+    comment: str | None = None,
+    recommendation: Recommendation | str | None = None,
+) -> CredentialRequest:
+    """Move a request along one edge of the workflow table.
+
+    Who may: the roles of the transition in ``app.workflow.states.TRANSITIONS``; a liaison only
+    for their institution. Raises ``NotFound`` (unseen request), ``PermissionDenied`` (role),
+    ``Conflict`` (stale ``version``, or the edge is not legal from the current state: repeating
+    a transition that already happened is refused and writes nothing), ``InvalidInput`` (a
+    required comment or recommendation is missing).
+    """
+    try:
+        action = Action(action)
+    except ValueError as exc:
+        actions = ", ".join(a.value for a in Action)
+        raise InvalidInput("Unknown action.", {"action": [f"Must be one of: {actions}."]}) from exc
+    request = get_request(actor, request_id)
+    edge = transition_for(action)
+    if actor.role not in edge.roles:
+        raise PermissionDenied(f"A {actor.role.value} cannot {edge.label.lower()} a request.")
+    _check_version(request, version)
+    if request.state not in edge.sources:
+        raise Conflict(
+            f"A request that is {request.state.label.lower()} cannot be "
+            f"{'sent to ' if action is Action.RETURN else ''}{_past(action)}.",
+            state=request.state.value,
+            version=request.version,
+        )
+    comment = (comment or "").strip() or None
+    errors: dict[str, list[str]] = {}
+    if edge.comment_required and not comment:
+        errors["comment"] = [_comment_needed(action)]
+    rec = None
+    if action is Action.RECOMMEND:
+        try:
+            rec = Recommendation(recommendation) if recommendation else None
+        except ValueError:
+            rec = None
+        if rec is None:
+            errors["recommendation"] = ["Choose endorse, list (not endorsed) or decline."]
+        elif rec is Recommendation.ENDORSE and request.kind is RequestKind.LISTING:
+            errors["recommendation"] = ["A listing request is listed as not endorsed or declined."]
+    if action is Action.APPROVE and request.recommendation is Recommendation.DECLINE:
+        errors["action"] = ["Staff recommended declining: decline it, or return it to staff."]
+    results = None
+    if action in RECORDS_COMPLIANCE:
+        results = policy.evaluate(request)
+    if action in (Action.SUBMIT, Action.RESUBMIT):
+        errors.update(submission_problems(request))
+        for r in policy.blocking(results):
+            errors.setdefault(r.result.field, []).append(r.result.message)
+    if action is Action.RECOMMEND and rec is Recommendation.ENDORSE:
+        for r in policy.blocking(results):
+            errors.setdefault(r.result.field, []).append(
+                f"{r.result.title}: {r.result.message} Override it with a justification "
+                "before recommending endorsement."
+            )
+    if errors:
+        raise InvalidInput(
+            "The request cannot move yet.",
+            errors,
+            compliance=policy.snapshot(results) if results is not None else None,
+            rule_set_version=compliance.RULE_SET_VERSION,
+        )
+
+    # No autoflush: the request's new state is written only with what it implies (the
+    # published entry), so the database's own checks see one consistent change.
+    with db.session.no_autoflush:
+        source = request.state
+        now = _now()
+        request.state = edge.target
+        request.updated_at = now
+        if action in (Action.SUBMIT, Action.RESUBMIT):
+            request.submitted_at = now
+            if action is Action.RESUBMIT and request.assignee_id is not None:
+                pass  # the same reviewer keeps it
+        elif action is Action.CLAIM:
+            request.assignee = actor
+        elif action is Action.RECOMMEND:
+            request.recommendation = rec
+            request.rationale = comment
+        elif action is Action.RETURN:
+            request.recommendation = None
+        elif action in (Action.APPROVE, Action.DECLINE, Action.WITHDRAW):
+            request.decided_at = now
+        if action is Action.REQUEST_REVISIONS:
+            db.session.add(
+                Comment(
+                    request=request,
+                    author=actor,
+                    visibility=CommentVisibility.INSTITUTION,
+                    body=comment,
+                )
+            )
+        snapshot = None
+        if action in (Action.SUBMIT, Action.RESUBMIT):
+            snapshot = content_service.content_fields(request.content)
+        record = TransitionRecord(
+            request=request,
+            actor=actor,
+            actor_role=actor.role,
+            action=action,
+            from_state=source,
+            to_state=edge.target,
+            comment=comment,
+            recommendation=rec,
+            snapshot=snapshot,
+            rule_set_version=compliance.RULE_SET_VERSION if results is not None else None,
+            compliance=policy.snapshot(results) if results is not None else None,
+            created_at=now,
+        )
+        db.session.add(record)
+        if action is Action.APPROVE:
+            _publish(request)
+        _notify(request, record)
+    _commit()
+    return request
+
+
+def _past(action: Action) -> str:
+    return {
+        Action.SUBMIT: "submitted",
+        Action.WITHDRAW: "withdrawn",
+        Action.CLAIM: "claimed",
+        Action.REQUEST_REVISIONS: "sent back for revisions",
+        Action.RESUBMIT: "resubmitted",
+        Action.RECOMMEND: "recommended",
+        Action.APPROVE: "approved",
+        Action.DECLINE: "declined",
+        Action.RETURN: "staff",
+    }[action]
+
+
+def _comment_needed(action: Action) -> str:
+    return {
+        Action.REQUEST_REVISIONS: "Write what the institution should revise.",
+        Action.RECOMMEND: "Write the rationale for the recommendation.",
+        Action.DECLINE: "Write why the request is declined.",
+        Action.RETURN: "Write a note to staff on what to look at again.",
+    }.get(action, "A comment is required.")
+
+
+def submission_problems(request: CredentialRequest) -> dict[str, list[str]]:
+    """What a request lacks before it can be submitted: what the inventory record needs."""
+    c = request.content
+    problems: dict[str, list[str]] = {}
+    if request.kind is RequestKind.RETIREMENT:
+        return problems
+    if not c.title.strip():
+        problems["title"] = ["Give the title."]
+    if not c.summary.strip():
+        problems["summary"] = ["Give a one-paragraph summary."]
+    if c.delivery is None:
+        problems["delivery"] = ["Choose online, in person or hybrid."]
+    if not c.skills:
+        problems["skills"] = ["List at least one skill."]
+    if c.credit_bearing and c.credit_hours is None:
+        problems["credit_hours"] = ["Give the credit hours of a credit-bearing credential."]
+    if (request.kind is RequestKind.BADGE or c.entry_type is EntryType.DIGITAL_BADGE) and not (
+        c.badge_name and c.badge_issuer and c.badge_criteria
+    ):
+        problems["badge"] = ["Give the badge's name, issuer and criteria."]
+    return problems
+
+
+def _publish(request: CredentialRequest) -> None:
+    """Approval publishes in the same transaction (called by ``transition`` only)."""
+    endorsement = (
+        Endorsement.ENDORSED
+        if request.recommendation is Recommendation.ENDORSE
+        else Endorsement.NOT_ENDORSED
+    )
+    entry = request.entry
+    if request.kind is RequestKind.RETIREMENT:
+        publishing.publish_version(
+            institution=request.institution,
+            external_id=entry.external_id,
+            content=entry.content,
+            endorsement=entry.endorsement,
+            status=EntryStatus.RETIRED,
+            request_id=request.id,
+            note=request.retirement_reason,
+            entry=entry,
+        )
+        return
+    if request.kind is RequestKind.BADGE and entry is not None:
+        if entry.endorsement is Endorsement.ENDORSED:
+            endorsement = Endorsement.ENDORSED
+        content = content_service.copy_content(entry.content)
+        for name in (
+            "name",
+            "issuer",
+            "description",
+            "criteria",
+            "evidence",
+            "image_url",
+            "platform",
+            "expires_months",
+        ):
+            setattr(content, f"badge_{name}", getattr(request.content, f"badge_{name}"))
+        db.session.add(content)
+        publishing.publish_version(
+            institution=request.institution,
+            external_id=entry.external_id,
+            content=content,
+            endorsement=endorsement,
+            request_id=request.id,
+            entry=entry,
+            note="Badge added",
+        )
+        return
+    if request.kind is RequestKind.CHANGE:
+        publishing.publish_version(
+            institution=request.institution,
+            external_id=entry.external_id,
+            content=request.content,
+            endorsement=endorsement,
+            request_id=request.id,
+            entry=entry,
+        )
+        return
+    external_id = request.external_id or f"REQ-{request.id}"
+    if publishing.find_entry(request.institution, external_id) is not None:
+        external_id = f"{external_id}-REQ-{request.id}"
+    request.entry = publishing.publish_version(
+        institution=request.institution,
+        external_id=external_id,
+        content=request.content,
+        endorsement=endorsement,
+        request_id=request.id,
+    )
+
+
+# --- comments -----------------------------------------------------------------------------
+
+
+def add_comment(
+    actor: User, request_id: int, body: str, visibility: CommentVisibility | str
+) -> Comment:
+    """Staff and the chancellor comment internally or to the institution; a liaison comments to
+    the Regents (their comments are visible to the institution). Raises ``InvalidInput``."""
+    request = get_request(actor, request_id)
+    visibility = CommentVisibility(visibility)
+    if visibility is CommentVisibility.INTERNAL and not can(actor, "comment_internal"):
+        raise PermissionDenied("Internal comments are for the Regents' staff.")
+    body = (body or "").strip()
+    if not body:
+        raise InvalidInput("Write a comment.", {"body": ["Write a comment."]})
+    comment = Comment(request=request, author=actor, visibility=visibility, body=body)
+    db.session.add(comment)
+    if visibility is CommentVisibility.INSTITUTION and actor.role in STAFF_ROLES | {
+        Role.CHANCELLOR
+    }:
+        for liaison in _liaisons(request):
+            mail.queue(
+                liaison.email,
+                f"New comment on your request: {request.content.title or 'untitled'}",
+                f"{actor.name} wrote on request #{request.id}:\n\n{body}\n\n{_link(request)}\n",
+                request_id=request.id,
+            )
+    unit.commit()
+    return comment
+
+
+# --- notifications ------------------------------------------------------------------------
+
+
+def _liaisons(request: CredentialRequest) -> list[User]:
+    return list(
+        db.session.scalars(
+            sa.select(User).where(
+                User.role == Role.LIAISON,
+                User.institution_id == request.institution_id,
+                User.active.is_(True),
+            )
+        )
+    )
+
+
+def _staff() -> list[User]:
+    return list(
+        db.session.scalars(sa.select(User).where(User.role == Role.STAFF, User.active.is_(True)))
+    )
+
+
+def _chancellors() -> list[User]:
+    return list(
+        db.session.scalars(
+            sa.select(User).where(User.role == Role.CHANCELLOR, User.active.is_(True))
+        )
+    )
+
+
+def _link(request: CredentialRequest) -> str:
+    try:
+        return url_for("liaison.request_detail", request_id=request.id, _external=True)
+    except Exception:  # outside a request, or the page is not registered
+        return f"Request #{request.id}"
+
+
+def _notify(request: CredentialRequest, record: TransitionRecord) -> None:
+    title = request.content.title or "Untitled request"
+    headline = f"{request.kind.label} request #{request.id} “{title}”"
+    state = record.to_state.label.lower()
+    lines = [f"{headline} is now {state}.", ""]
+    if record.action in INSTITUTION_VISIBLE and record.comment:
+        lines += [f"{record.actor.name} wrote:", record.comment, ""]
+    if record.action is Action.APPROVE and request.entry is not None:
+        lines.append(
+            f"It is published as “{request.entry.title}”, {request.entry.endorsement.label}."
+        )
+    lines.append(_link(request))
+    body = "\n".join(lines) + "\n"
+    recipients = {u.email for u in _liaisons(request)}
+    if record.action in (Action.SUBMIT, Action.RESUBMIT):
+        recipients |= {u.email for u in _staff()}
+    if record.action is Action.RECOMMEND:
+        recipients |= {u.email for u in _chancellors()}
+    recipients.discard(record.actor.email)
+    for email in sorted(recipients):
+        mail.queue(email, f"{headline}: {state}", body, request_id=request.id)

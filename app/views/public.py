@@ -1,0 +1,100 @@
+"""What everyone sees: search, entries, institutions, the employer view."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, abort, render_template, request
+
+from app import search
+from app.services import discovery, employers
+from app.services.errors import InvalidInput, NotFound
+from app.views import querystring
+
+bp = Blueprint("public", __name__)
+
+
+@bp.app_context_processor
+def _helpers():
+    return {
+        "url_with": querystring.url_with,
+        "url_toggle": querystring.url_toggle,
+        "url_page": querystring.url_page,
+        "url_clear": querystring.url_clear,
+        "sort_labels": search.SORT_LABELS,
+    }
+
+
+def _search_page(template: str, status: int = 200, **context):
+    """Parse the query string, search, render; bad parameters are explained, not fatal."""
+    args = request.args.copy()
+    for key, value in context.pop("fixed_filters", {}).items():
+        args.setlist(key, [value])
+    errors: dict[str, list[str]] = {}
+    try:
+        params = discovery.parse_params(args)
+    except InvalidInput as exc:
+        errors, params = exc.errors, exc.details["params"]
+    try:
+        page = discovery.search_inventory(params)
+    except search.IndexUnavailable:
+        return (
+            render_template(
+                template, page=None, params=params, errors=errors, unavailable=True, **context
+            ),
+            503,
+        )
+    return (
+        render_template(
+            template,
+            page=page,
+            params=params,
+            errors=errors,
+            unavailable=False,
+            **context,
+        ),
+        status,
+    )
+
+
+@bp.get("/", endpoint="home")
+@bp.get("/search", endpoint="search")
+def search_page():
+    """The home page is the search."""
+    return _search_page("public/search.html")
+
+
+@bp.get("/credentials/<key>")
+def entry(key: str):
+    try:
+        entry = discovery.get_entry(key)
+    except NotFound as exc:
+        abort(404, exc.message)
+    return render_template(
+        "public/entry.html", entry=entry, json_ld=json.dumps(discovery.schema_org(entry), indent=1)
+    )
+
+
+@bp.get("/institutions")
+def institutions():
+    return render_template("public/institutions.html", rows=discovery.institutions_with_counts())
+
+
+@bp.get("/institutions/<slug>")
+def institution(slug: str):
+    try:
+        inst = discovery.get_institution(slug)
+    except NotFound as exc:
+        abort(404, exc.message)
+    return _search_page(
+        "public/institution.html", institution=inst, fixed_filters={"institution": inst.code}
+    )
+
+
+@bp.get("/employers", endpoint="employers")
+def employers_page():
+    try:
+        view = employers.employer_view()
+    except search.IndexUnavailable:
+        return render_template("public/employers.html", view=None, unavailable=True), 503
+    return render_template("public/employers.html", view=view, unavailable=False)

@@ -1,0 +1,50 @@
+"""Building search URLs from the current one: the whole search state lives in the URL."""
+
+from __future__ import annotations
+
+from flask import request, url_for
+from werkzeug.datastructures import MultiDict
+
+
+def _args() -> MultiDict:
+    return MultiDict(request.args)
+
+
+def url_with(endpoint: str | None = None, **changes) -> str:
+    """The current URL with ``changes`` applied (``None`` removes a parameter); page resets."""
+    args = _args()
+    args.pop("page", None)
+    for key, value in changes.items():
+        args.pop(key, None)
+        if value is not None:
+            args[key] = value
+    return url_for(
+        endpoint or request.endpoint, **(request.view_args or {}), **args.to_dict(flat=False)
+    )
+
+
+def url_toggle(name: str, value: str, endpoint: str | None = None) -> str:
+    """The current URL with facet value ``name=value`` added, or removed if already there."""
+    args = _args()
+    args.pop("page", None)
+    values = args.getlist(name)
+    if value in values:
+        values.remove(value)
+    else:
+        values.append(value)
+    args.setlist(name, values)
+    return url_for(
+        endpoint or request.endpoint, **(request.view_args or {}), **args.to_dict(flat=False)
+    )
+
+
+def url_page(page: int) -> str:
+    args = _args()
+    args["page"] = str(page)
+    return url_for(request.endpoint, **(request.view_args or {}), **args.to_dict(flat=False))
+
+
+def url_clear() -> str:
+    """The current search without any facet filter (query and sort kept)."""
+    keep = {k: v for k, v in request.args.items() if k in ("q", "sort") and v}
+    return url_for(request.endpoint, **(request.view_args or {}), **keep)

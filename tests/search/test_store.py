@@ -1,0 +1,91 @@
+"""The index follows the database, survives crashes and lock contention, and can be rebuilt."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+import sqlalchemy as sa
+
+from app import search
+from app.extensions import db
+from app.models import IndexTask
+from app.search import SearchParams
+from app.services import unit
+from tests.factories import publish
+
+
+def total(q="") -> int:
+    return search.search(SearchParams(q=q)).total
+
+
+def test_publishing_reaches_the_index_after_the_commit(index):
+    publish(title="Hydroponics Basics")
+    assert total("hydroponics") == 1
+    assert db.session.scalar(sa.select(sa.func.count(IndexTask.id))) == 0
+
+
+def test_a_task_left_by_a_crash_is_applied_by_sync(index, monkeypatch, runner):
+    monkeypatch.setattr(unit, "_drains", [])  # the process dies right after the commit
+    publish(title="Aquaponics Basics")
+    assert total("aquaponics") == 0
+    assert db.session.scalar(sa.select(sa.func.count(IndexTask.id))) == 1
+    result = runner.invoke(args=["search", "sync"])
+    assert result.exit_code == 0 and "Applied 1" in result.output
+    assert total("aquaponics") == 1
+
+
+def test_a_busy_writer_lock_leaves_the_task_for_later(index):
+    store = search.store()
+    with store.writer_lock(timeout=1):
+        publish(title="Beekeeping Basics")  # the request still succeeds
+    assert total("beekeeping") == 0
+    assert db.session.scalar(sa.select(sa.func.count(IndexTask.id))) == 1
+    assert search.sync() == 1
+    assert total("beekeeping") == 1
+
+
+def test_rebuild_swaps_in_a_new_index_and_check_agrees(app, runner):
+    publish(title="Viticulture")
+    publish(title="Enology")
+    result = runner.invoke(args=["search", "rebuild"])
+    assert result.exit_code == 0, result.output
+    assert "2 entries" in result.output
+    assert total() == 2
+    check = runner.invoke(args=["search", "check"])
+    assert check.exit_code == 0 and "agrees" in check.output
+    assert len(list(search.store().root.glob("index-*"))) == 1
+
+
+def test_check_lists_differences_and_exits_non_zero(index, monkeypatch, runner):
+    monkeypatch.setattr(unit, "_drains", [])
+    entry = publish(title="Forgotten")
+    result = runner.invoke(args=["search", "check"])
+    assert result.exit_code == 1
+    assert f"1 missing from the index: {entry.id}" in result.output
+
+
+def test_a_missing_index_answers_503_and_other_pages_keep_working(index, client):
+    publish(title="Orchard Management")
+    shutil.rmtree(search.store().root)
+    search.store().close()
+    response = client.get("/search?q=orchard")
+    assert response.status_code == 503
+    assert b"temporarily unavailable" in response.data
+    api = client.get("/api/v1/credentials?q=orchard")
+    assert api.status_code == 503 and api.json["status"] == 503
+    assert client.get("/institutions").status_code == 200
+    search.rebuild()
+    assert client.get("/search?q=orchard").status_code == 200
+
+
+@pytest.mark.filterwarnings("ignore::ResourceWarning")  # Whoosh leaks a damaged index's file
+def test_a_corrupt_index_answers_503(index, client):
+    publish(title="Orchard Management")
+    search.store().close()
+    for path in search.store().current_dir().iterdir():
+        path.write_bytes(b"garbage")
+    response = client.get("/search?q=orchard")
+    assert response.status_code == 503
+    assert b"Traceback" not in response.data

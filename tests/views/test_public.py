@@ -1,0 +1,99 @@
+"""The public pages: search with facets in the URL, entries, institutions, employers."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from app import search
+from tests.factories import publish
+
+
+def test_home_page_is_the_search(index, client):
+    publish(title="Precision Agriculture")
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "Precision Agriculture" in html
+    assert '<label class="usa-label" for="q">' in html
+
+
+def test_search_state_lives_in_the_url(index, client):
+    publish(title="Online Welding Theory", delivery="online")
+    publish(title="Hybrid Welding Lab", delivery="hybrid")
+    html = client.get("/search?q=welding&delivery=online&sort=title").get_data(as_text=True)
+    assert "/credentials/online-welding-theory-osu" in html
+    assert "/credentials/hybrid-welding-lab-osu" not in html
+    assert re.search(r'value="online"\s+form="search-form" checked', html)
+    # The chip removes its filter and keeps the rest of the search.
+    chip = re.search(r'<a class="chip" href="([^"]+)"', html).group(1)
+    assert "delivery" not in chip and "q=welding" in chip and "sort=title" in chip
+
+
+def test_bad_parameters_are_explained_not_fatal(index, client):
+    publish(title="Masonry")
+    response = client.get("/search?page=0&sort=sideways&per_page=100000")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "not understood" in html and "Masonry" in html
+
+
+def test_entry_page_shows_every_public_field_and_json_ld(index, client):
+    entry = publish(
+        title="Avionics Technician", endorsement="endorsed",
+        badge={"name": "Avionics Badge", "issuer": "OSU", "criteria": "Pass the checkride.",
+               "image_url": "https://okstate.edu/a.png", "platform": "Credly"},
+        stacks_into=["A.A.S. in Aviation Maintenance"],
+    )
+    html = client.get(f"/credentials/{entry.slug}").get_data(as_text=True)
+    for text in ["Avionics Technician", "Endorsed by State Regents", "Avionics Badge",
+                 "Pass the checkride.", "CS 2113", "Network Defense", "15-1212",
+                 "Tinker Air Force Base", "A.A.S. in Aviation Maintenance",
+                 "https://go.okstate.edu/cyber", "Oklahoma State University"]:
+        assert text in html, text
+    data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1))
+    assert data["@type"] == "EducationalOccupationalCredential"
+    assert data["name"] == "Avionics Technician"
+    assert client.get(f"/credentials/{entry.id}").status_code == 200
+
+
+def test_a_retired_entry_still_answers_marked_retired(index, client):
+    entry = publish(title="Old Course", external_id="OLD-1")
+    publish(title="Old Course", external_id="OLD-1", status="retired")
+    response = client.get(f"/credentials/{entry.slug}")
+    assert response.status_code == 200
+    assert b"This entry has been retired" in response.data
+
+
+def test_unknown_entry_is_a_friendly_404(index, client):
+    response = client.get("/credentials/no-such-thing")
+    assert response.status_code == 404
+    assert b"no inventory entry" in response.data and b"Traceback" not in response.data
+
+
+def test_institution_page_searches_only_its_entries(index, client):
+    publish(title="OSU Thing", institution="OSU")
+    publish(title="TCC Thing", institution="TCC")
+    html = client.get("/institutions/oklahoma-state-university").get_data(as_text=True)
+    assert "OSU Thing" in html and "TCC Thing" not in html
+    assert "<h1" in html and "Oklahoma State University" in html
+
+
+def test_employer_view_counts_endorsed_entries_by_industry(index, client):
+    publish(title="E1", industries=["62"], endorsement="endorsed")
+    publish(title="E2", industries=["62"], endorsement="endorsed")
+    publish(title="N1", industries=["62"], endorsement="not-endorsed")
+    html = client.get("/employers").get_data(as_text=True)
+    assert re.search(r"Health Care and Social Assistance</a> <span class=\"group-list__count\">2<", html)
+    assert "Tinker Air Force Base" in html
+
+
+def test_pages_carry_no_inline_script(index, client):
+    entry = publish()
+    for url in ["/", "/search?q=cyber", f"/credentials/{entry.slug}", "/institutions", "/employers", "/api"]:
+        html = client.get(url).get_data(as_text=True)
+        for script in re.findall(r"<script([^>]*)>(.*?)</script>", html, re.S):
+            attrs, body = script
+            assert "src=" in attrs or "application/ld+json" in attrs, (url, attrs)
+        assert "onclick=" not in html
+    assert search  # the index fixture built the index
