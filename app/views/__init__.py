@@ -10,12 +10,22 @@ def register_blueprints(app: Flask) -> None:
     from app.views.admin import bp as admin_bp
     from app.views.api import bp as api_bp
     from app.views.api_docs import bp as api_docs_bp
+    from app.views.approvals import bp as approvals_bp
     from app.views.auth import bp as auth_bp
+    from app.views.liaison import badges_bp
+    from app.views.liaison import bp as liaison_bp
+    from app.views.policy_admin import bp as policy_admin_bp
     from app.views.public import bp as public_bp
+    from app.views.review import bp as review_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(api_docs_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(liaison_bp)
+    app.register_blueprint(badges_bp)
+    app.register_blueprint(review_bp)
+    app.register_blueprint(approvals_bp)
+    app.register_blueprint(policy_admin_bp)
     csrf.exempt(api_bp)

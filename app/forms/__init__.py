@@ -1,0 +1,1 @@
+"""WTForms for the HTML pages; they never write to the database."""

@@ -1,0 +1,101 @@
+"""Forms of the account pages: sign in, passwords, API tokens. No database writes here."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, HiddenField, PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from app.services.users import MIN_PASSWORD_LENGTH
+
+_PASSWORD_HINT = f"At least {MIN_PASSWORD_LENGTH} characters. A few unrelated words work well."
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(
+        "E-mail address",
+        validators=[DataRequired("Enter your e-mail address.")],
+        render_kw={"autocomplete": "username", "spellcheck": "false"},
+    )
+    password = PasswordField(
+        "Password",
+        validators=[DataRequired("Enter your password.")],
+        render_kw={"autocomplete": "current-password"},
+    )
+    next = HiddenField()
+
+
+class LogoutForm(FlaskForm):
+    """Only the CSRF token: signing out is a POST."""
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        "Current password",
+        validators=[DataRequired("Enter your current password.")],
+        render_kw={"autocomplete": "current-password"},
+    )
+    new_password = PasswordField(
+        "New password",
+        validators=[
+            DataRequired("Enter a new password."),
+            Length(
+                min=MIN_PASSWORD_LENGTH, message=f"Use at least {MIN_PASSWORD_LENGTH} characters."
+            ),
+        ],
+        description=_PASSWORD_HINT,
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        "Type the new password again",
+        validators=[
+            DataRequired("Type the new password again."),
+            EqualTo("new_password", "The two passwords are not the same."),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(
+        "E-mail address",
+        validators=[DataRequired("Enter your e-mail address.")],
+        render_kw={"autocomplete": "username", "spellcheck": "false"},
+    )
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(
+        "New password",
+        validators=[
+            DataRequired("Enter a new password."),
+            Length(
+                min=MIN_PASSWORD_LENGTH, message=f"Use at least {MIN_PASSWORD_LENGTH} characters."
+            ),
+        ],
+        description=_PASSWORD_HINT,
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        "Type the new password again",
+        validators=[
+            DataRequired("Type the new password again."),
+            EqualTo("password", "The two passwords are not the same."),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class CreateTokenForm(FlaskForm):
+    name = StringField(
+        "Token name",
+        validators=[
+            DataRequired("Give the token a name."),
+            Length(max=100, message="Use at most 100 characters."),
+        ],
+        description="What the token is for, for example “Nightly catalog sync”.",
+    )
+
+
+class RevokeTokenForm(FlaskForm):
+    """Only the CSRF token: the token to revoke is named in the URL."""
