@@ -35,8 +35,13 @@ class People:
     def __init__(self) -> None:
         def make(email, role, code=None):
             inst = db.session.scalar(db.select(Institution).filter_by(code=code)) if code else None
-            return users.create_user(email=email, name=email.split("@")[0].title(), role=role,
-                                     institution=inst, password=PASSWORD)
+            return users.create_user(
+                email=email,
+                name=email.split("@")[0].title(),
+                role=role,
+                institution=inst,
+                password=PASSWORD,
+            )
 
         self.liaison = make("liaison@okstate.example.edu", Role.LIAISON, "OSU")
         self.other = make("liaison@tulsacc.example.edu", Role.LIAISON, "TCC")
@@ -51,20 +56,24 @@ PATH = {
     RequestState.SUBMITTED: [("liaison", Action.SUBMIT, {})],
     RequestState.IN_REVIEW: [("liaison", Action.SUBMIT, {}), ("staff", Action.CLAIM, {})],
     RequestState.REVISIONS_REQUESTED: [
-        ("liaison", Action.SUBMIT, {}), ("staff", Action.CLAIM, {}),
+        ("liaison", Action.SUBMIT, {}),
+        ("staff", Action.CLAIM, {}),
         ("staff", Action.REQUEST_REVISIONS, {"comment": "Add an employer partner."}),
     ],
     RequestState.RECOMMENDED: [
-        ("liaison", Action.SUBMIT, {}), ("staff", Action.CLAIM, {}),
+        ("liaison", Action.SUBMIT, {}),
+        ("staff", Action.CLAIM, {}),
         ("staff", Action.RECOMMEND, {"comment": "Meets policy.", "recommendation": "endorse"}),
     ],
     RequestState.APPROVED: [
-        ("liaison", Action.SUBMIT, {}), ("staff", Action.CLAIM, {}),
+        ("liaison", Action.SUBMIT, {}),
+        ("staff", Action.CLAIM, {}),
         ("staff", Action.RECOMMEND, {"comment": "Meets policy.", "recommendation": "endorse"}),
         ("chancellor", Action.APPROVE, {}),
     ],
     RequestState.DECLINED: [
-        ("liaison", Action.SUBMIT, {}), ("staff", Action.CLAIM, {}),
+        ("liaison", Action.SUBMIT, {}),
+        ("staff", Action.CLAIM, {}),
         ("staff", Action.RECOMMEND, {"comment": "No demand.", "recommendation": "decline"}),
         ("chancellor", Action.DECLINE, {"comment": "Agreed."}),
     ],
@@ -76,7 +85,8 @@ def request_in(people: People, state: RequestState, kind="endorsement", **fields
     """A request of OSU walked to ``state`` through the real transitions."""
     req = workflow.create_request(people.liaison, kind, {**COMPLETE_FIELDS, **fields})
     for who, action, kwargs in PATH[state]:
-        req = workflow.transition(getattr(people, who), req.id, action, version=req.version,
-                                  **kwargs)
+        req = workflow.transition(
+            getattr(people, who), req.id, action, version=req.version, **kwargs
+        )
     assert req.state is state
     return req

@@ -24,18 +24,12 @@ from whoosh.qparser import (
     RangePlugin,
     WildcardPlugin,
 )
-from whoosh.query import Every, NullQuery, Query
+from whoosh.query import NullQuery, Query
 from whoosh.searching import Searcher
 
 from app.search.schema import FACETS, SCHEMA, TEXT_FIELDS
 
-SORTS = {
-    "relevance": None,
-    "newest": (["published", "title_sort"], True),
-    "title": (["title_sort"], False),
-    "cost": (["cost_sort", "title_sort"], False),
-    "duration": (["duration_sort", "title_sort"], False),
-}
+SORTS = ("relevance", "newest", "title", "cost", "duration")
 SORT_LABELS = {
     "relevance": "Best match",
     "newest": "Newest",
@@ -109,6 +103,26 @@ class _SetCache:
         reader = searcher.reader()
         self.all_docs = frozenset(reader.all_doc_ids())
         self._postings: dict[str, dict[str, frozenset[int]]] = {}
+        self._columns: dict[str, list] = {}
+        self._entry_ids: dict[int, int] | None = None
+
+    def column(self, name: str) -> list:
+        """A sortable column's value of every document, indexed by document number."""
+        values = self._columns.get(name)
+        if values is None:
+            with self.lock:
+                values = list(self.searcher.reader().column_reader(name))
+                self._columns[name] = values
+        return values
+
+    def entry_id(self, docnum: int) -> int:
+        if self._entry_ids is None:
+            with self.lock:
+                self._entry_ids = {
+                    docnum: int(fields["id"])
+                    for docnum, fields in self.searcher.reader().iter_docs()
+                }
+        return self._entry_ids[docnum]
 
     def postings(self, facet: str) -> dict[str, frozenset[int]]:
         cached = self._postings.get(facet)
@@ -218,12 +232,29 @@ _FRAGMENTERS = {
 }
 
 
-def _highlight(hit, fieldname: str, text: str) -> Markup | None:
-    if not text:
+_SORT_KEYS = {
+    "newest": (("published", True), ("title_sort", False)),
+    "title": (("title_sort", False),),
+    "cost": (("cost_sort", False), ("title_sort", False)),
+    "duration": (("duration_sort", False), ("title_sort", False)),
+}
+
+
+def _query_terms(query: Query, fieldname: str) -> frozenset[str]:
+    return frozenset(
+        text.decode("utf-8") if isinstance(text, bytes) else text
+        for field, text in query.all_terms()
+        if field == fieldname
+    )
+
+
+def _highlight(query: Query, fieldname: str, text: str) -> Markup | None:
+    terms = _query_terms(query, fieldname)
+    if not text or not terms:
         return None
-    hit.results.fragmenter = _FRAGMENTERS[fieldname]
-    hit.results.formatter = _formatter
-    html = hit.highlights(fieldname, text=text, top=2)
+    html = highlight.highlight(
+        text, terms, SCHEMA[fieldname].analyzer, _FRAGMENTERS[fieldname], _formatter, top=2
+    )
     return Markup(html) if html else None  # noqa: S704 - Whoosh's formatter escapes the text
 
 
@@ -234,27 +265,54 @@ def _plain_snippet(text: str, limit: int = 220) -> Markup:
     return escape(text)
 
 
+def _ordered(cache: _SetCache, final: frozenset[int], sort: str, scored) -> list[int]:
+    """Document numbers of ``final`` in the order asked for."""
+    if scored is not None:  # relevance: the scorer's order, best first
+        return [docnum for _score, docnum in scored if docnum in final]
+    keys = _SORT_KEYS[sort]
+    docs = list(final)
+    for column, reverse in reversed(keys):  # stable sorts, least significant key first
+        values = cache.column(column)
+        docs.sort(key=values.__getitem__, reverse=reverse)
+    return docs
+
+
 def run(searcher: Searcher, params: SearchParams, texts) -> SearchResults:
     """Search the live index. ``texts(entry_ids)`` returns ``{id: (title, summary)}`` from the
-    database, used for highlighting (the index keeps no copy of the text)."""
+    database, used for highlighting (the index keeps no copy of the text).
+
+    The query runs once: its matches (with scores, when ranking by relevance) give the base
+    set; facet filters and counts are set operations on it; sorting uses cached columns.
+    """
     cache = _cache_for(searcher)
     q = params.q.strip()
-    query: Query = Every()
+    query: Query | None = None
     fallback = False
     only_stop_words = False
     suggestion = None
+    scored = None
+    relevance = params.sort == "relevance" and bool(q)
+
+    def match(qry: Query):
+        if relevance:
+            results = searcher.search(qry, limit=None)
+            pairs = results.top_n
+            return frozenset(docnum for _s, docnum in pairs), pairs
+        return frozenset(searcher.docs_for_query(qry)), None
+
     if q:
         query = parse(q)
         if query is NullQuery:
             only_stop_words = True
             base = frozenset()
         else:
-            base = frozenset(searcher.docs_for_query(query))
+            base, scored = match(query)
             if not base:
                 loose = parse(q, any_word=True)
-                loose_docs = frozenset(searcher.docs_for_query(loose))
-                if loose_docs and loose != query:
-                    query, base, fallback = loose, loose_docs, True
+                if loose != query and loose is not NullQuery:
+                    loose_base, loose_scored = match(loose)
+                    if loose_base:
+                        query, base, scored, fallback = loose, loose_base, loose_scored, True
         if not base or fallback:
             suggestion = did_you_mean(searcher, q)
     else:
@@ -267,19 +325,20 @@ def run(searcher: Searcher, params: SearchParams, texts) -> SearchResults:
     hits: list[Hit] = []
     start = (params.page - 1) * params.per_page
     if final and start < len(final):
-        sort = SORTS.get(params.sort) if q or params.sort != "relevance" else SORTS["title"]
-        kwargs = {"limit": start + params.per_page, "filter": set(final)}
-        if sort is not None:
-            kwargs["sortedby"], kwargs["reverse"] = sort
-        results = searcher.search(query, terms=bool(q), **kwargs)
-        page_hits = list(results)[start:]
-        ids = [int(h["id"]) for h in page_hits]
+        order = _ordered(
+            cache, final, params.sort if params.sort in _SORT_KEYS else "title", scored
+        )
+        page = order[start : start + params.per_page]
+        score_of = dict((d, s) for s, d in scored) if scored is not None else {}
+        ids = [cache.entry_id(docnum) for docnum in page]
         text_of = texts(ids)
-        for h, entry_id in zip(page_hits, ids, strict=True):
+        for docnum, entry_id in zip(page, ids, strict=True):
             title, summary = text_of.get(entry_id, ("", ""))
-            title_html = (_highlight(h, "title", title) if q else None) or escape(title)
-            snippet = (_highlight(h, "summary", summary) if q else None) or _plain_snippet(summary)
-            hits.append(Hit(entry_id, h.score if sort is None else None, title_html, snippet))
+            title_html = (_highlight(query, "title", title) if query else None) or escape(title)
+            snippet = (_highlight(query, "summary", summary) if query else None) or _plain_snippet(
+                summary
+            )
+            hits.append(Hit(entry_id, score_of.get(docnum), title_html, snippet))
     return SearchResults(
         params=params,
         total=len(final),

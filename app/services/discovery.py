@@ -210,6 +210,14 @@ def entry_options():
     )
 
 
+def card_options():
+    """What a result card shows: the institution and the content with its skills."""
+    return (
+        selectinload(Entry.institution),
+        selectinload(Entry.content).selectinload(CredentialContent.skills),
+    )
+
+
 def search_inventory(params: search.SearchParams) -> ResultPage:
     """Search the public inventory (anyone). Raises ``search.IndexUnavailable``."""
     results = search.search(params)
@@ -217,7 +225,7 @@ def search_inventory(params: search.SearchParams) -> ResultPage:
     by_id = {
         e.id: e
         for e in db.session.scalars(
-            sa.select(Entry).where(Entry.id.in_(ids)).options(*entry_options())
+            sa.select(Entry).where(Entry.id.in_(ids)).options(*card_options())
         )
     }
     # Hydrated in rank order; an entry retired since the index was written is left out.

@@ -42,7 +42,7 @@ def update_settings(actor: User, *, cap: float | None = None, target_days: int |
     if not can(actor, "administer"):
         raise PermissionDenied("Only administrators change the policy parameters.")
     errors: dict[str, list[str]] = {}
-    if cap is not None and not 0 < cap <= 60:
+    if cap is not None and not 0.5 <= cap <= 60:
         errors["credit_hour_cap"] = ["Give a cap between 0.5 and 60 credit hours."]
     if target_days is not None and not 1 <= target_days <= 365:
         errors["review_target_days"] = ["Give a target between 1 and 365 days."]

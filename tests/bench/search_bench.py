@@ -30,19 +30,29 @@ ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "seed_data"
 QUERIES = [
     ("three words", {"q": "data analytics certificate"}),
-    ("three words + filters", {"q": "nursing patient care", "delivery": ["online", "hybrid"],
-                               "endorsement": ["endorsed"]}),
+    (
+        "three words + filters",
+        {
+            "q": "nursing patient care",
+            "delivery": ["online", "hybrid"],
+            "endorsement": ["endorsed"],
+        },
+    ),
     ("one word", {"q": "cybersecurity"}),
     ("phrase", {"q": '"project management"'}),
     ("browse, no words", {"credit": ["non-credit"]}),
 ]
-WORDS = ("Applied Advanced Intro Rural Tribal Regional Digital Modern Field Clinical Practical "
-         "Professional Industrial Coastal Urban Northern Southern Evening Weekend Accelerated").split()
+WORDS = (
+    "Applied Advanced Intro Rural Tribal Regional Digital Modern Field Clinical Practical "
+    "Professional Industrial Coastal Urban Northern Southern Evening Weekend Accelerated"
+).split()
 
 
 def synthetic_records(n: int) -> list[dict]:
     rng = random.Random(42)
-    templates = [json.loads(line) for line in (SEED / "entries.jsonl").read_text().splitlines() if line]
+    templates = [
+        json.loads(line) for line in (SEED / "entries.jsonl").read_text().splitlines() if line
+    ]
     skills = sorted({s for t in templates for s in t["skills"]})
     out = []
     for i in range(n):
@@ -110,16 +120,38 @@ def bench_size(n: int, repeats: int) -> list[dict]:
                 t0 = time.perf_counter()
                 page = discovery.search_inventory(params)
                 samples.append((time.perf_counter() - t0) * 1000)
-            rows.append({"size": n, "where": "in-process", "query": label,
-                         "total": page.results.total, **percentiles(samples)})
+            rows.append(
+                {
+                    "size": n,
+                    "where": "in-process",
+                    "query": label,
+                    "total": page.results.total,
+                    **percentiles(samples),
+                }
+            )
 
     port = free_port()
-    server_env = dict(os.environ, DATABASE_URL=env["SQLALCHEMY_DATABASE_URI"],
-                      SEARCH_INDEX_DIR=env["SEARCH_INDEX_DIR"], SECRET_KEY="bench")
+    server_env = dict(
+        os.environ,
+        DATABASE_URL=env["SQLALCHEMY_DATABASE_URI"],
+        SEARCH_INDEX_DIR=env["SEARCH_INDEX_DIR"],
+        SECRET_KEY="bench",
+    )
     proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}",
-         "wsgi:app"],
-        cwd=ROOT, env=server_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env=server_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         base = f"http://127.0.0.1:{port}/api/v1/credentials?"
@@ -138,8 +170,15 @@ def bench_size(n: int, repeats: int) -> list[dict]:
                 t0 = time.perf_counter()
                 body = urllib.request.urlopen(url, timeout=30).read()  # noqa: S310
                 samples.append((time.perf_counter() - t0) * 1000)
-            rows.append({"size": n, "where": "HTTP (gunicorn)", "query": label,
-                         "total": json.loads(body)["total"], **percentiles(samples)})
+            rows.append(
+                {
+                    "size": n,
+                    "where": "HTTP (gunicorn)",
+                    "query": label,
+                    "total": json.loads(body)["total"],
+                    **percentiles(samples),
+                }
+            )
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)

@@ -83,23 +83,34 @@ def test_outcomes_need_their_assessment():
     assert not result("outcomes_assessed", facts(learning_outcomes=[])).passed
     no_assessment = facts(learning_outcomes=[{"text": "Weld.", "assessment": None}])
     assert "assessed" in result("outcomes_assessed", no_assessment).message
-    overall = facts(learning_outcomes=[{"text": "Weld.", "assessment": None}],
-                    assessment="Practical exam")
+    overall = facts(
+        learning_outcomes=[{"text": "Weld.", "assessment": None}], assessment="Practical exam"
+    )
     assert result("outcomes_assessed", overall).passed
 
 
-COMPLETE_BADGE = {"name": "Welder I", "issuer": "Tulsa Tech", "criteria": "Pass 3 bend tests.",
-                  "description": "Entry-level welder.", "image_url": "https://tulsatech.edu/b.png"}
+COMPLETE_BADGE = {
+    "name": "Welder I",
+    "issuer": "Tulsa Tech",
+    "criteria": "Pass 3 bend tests.",
+    "description": "Entry-level welder.",
+    "image_url": "https://tulsatech.edu/b.png",
+}
 
 
 def test_complete_badge_metadata_passes():
     assert result("badge_metadata", facts(badge=COMPLETE_BADGE), "badge").passed
 
 
-@pytest.mark.parametrize("missing, word", [
-    ("issuer", "issuer"), ("criteria", "criteria"), ("description", "description"),
-    ("image_url", "image"),
-])
+@pytest.mark.parametrize(
+    "missing, word",
+    [
+        ("issuer", "issuer"),
+        ("criteria", "criteria"),
+        ("description", "description"),
+        ("image_url", "image"),
+    ],
+)
 def test_each_missing_badge_field_fails(missing, word):
     badge = {**COMPLETE_BADGE, missing: ""}
     r = result("badge_metadata", facts(badge=badge), "badge")

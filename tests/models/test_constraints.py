@@ -28,9 +28,7 @@ def test_a_liaison_without_an_institution_is_refused_by_the_database(app):
 def test_an_unknown_state_is_refused_by_the_database(app):
     entry = publish()
     with pytest.raises(IntegrityError):
-        _execute_in_savepoint(
-            "UPDATE entries SET status = 'archived' WHERE id = :id", id=entry.id
-        )
+        _execute_in_savepoint("UPDATE entries SET status = 'archived' WHERE id = :id", id=entry.id)
 
 
 def test_negative_credit_hours_are_refused_by_the_database(app):

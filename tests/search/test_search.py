@@ -104,7 +104,9 @@ def test_filters_combine_and_within_a_facet_or_across(index):
     publish(title="A", delivery="online", endorsement="endorsed")
     publish(title="B", delivery="hybrid", endorsement="endorsed")
     publish(title="C", delivery="online", endorsement="not-endorsed")
-    both = run(filters={"delivery": ["online", "hybrid"], "endorsement": ["endorsed"]}, sort="title")
+    both = run(
+        filters={"delivery": ["online", "hybrid"], "endorsement": ["endorsed"]}, sort="title"
+    )
     assert titles(both) == ["A", "B"]
     # A facet's own counts ignore its own filter, so a second value can be added.
     delivery = {v.value: v.count for v in both.facets["delivery"]}
@@ -118,7 +120,9 @@ def test_an_unknown_facet_value_finds_nothing_but_is_shown_selected(index):
     results = run(filters={"delivery": ["by-pigeon"]})
     assert results.total == 0
     assert [(v.value, v.count, v.selected) for v in results.facets["delivery"]][0] == (
-        "by-pigeon", 0, True
+        "by-pigeon",
+        0,
+        True,
     )
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import shutil
 
 import pytest
-
 import sqlalchemy as sa
 
 from app import search

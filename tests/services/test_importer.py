@@ -24,10 +24,20 @@ def count(model) -> int:
 
 
 def test_import_creates_entries_with_every_field(app, tmp_path):
-    rows = [record(), record(entry_type="digital-badge", badge={
-        "name": "Cyber Defender", "issuer": "Oklahoma State University",
-        "criteria": "Pass both labs.", "image_url": "https://okstate.edu/b.png",
-        "platform": "Credly", "expires_months": 24})]
+    rows = [
+        record(),
+        record(
+            entry_type="digital-badge",
+            badge={
+                "name": "Cyber Defender",
+                "issuer": "Oklahoma State University",
+                "criteria": "Pass both labs.",
+                "image_url": "https://okstate.edu/b.png",
+                "platform": "Credly",
+                "expires_months": 24,
+            },
+        ),
+    ]
     report = importer.import_file(write_jsonl(tmp_path / "in.jsonl", rows))
     assert report.ok and report.created == 2
     entry = db.session.scalar(sa.select(Entry).filter_by(external_id=rows[1]["external_id"]))
@@ -110,16 +120,48 @@ def test_csv_in_the_documented_column_form(app, tmp_path):
     path = tmp_path / "in.csv"
     with path.open("w", newline="") as fh:
         writer = csv.writer(fh)
-        writer.writerow(["external_id", "institution", "entry_type", "title", "summary",
-                         "endorsement", "credit_bearing", "credit_hours", "courses", "delivery",
-                         "skills", "partners", "occupations", "industries", "badge_name",
-                         "badge_issuer", "badge_criteria"])
-        writer.writerow(["TCC-1", "Tulsa Community College", "digital-badge", "Phlebotomy Basics",
-                         "Draw blood safely.", "not-endorsed", "yes", "3",
-                         "PHB 1013: Phlebotomy: Principles: 3", "in-person",
-                         "Phlebotomy|Patient safety", "Saint Francis Health System: internship host",
-                         "31-9097", "Health Care and Social Assistance", "Phlebotomy Badge",
-                         "Tulsa Community College", "Complete 50 draws."])
+        writer.writerow(
+            [
+                "external_id",
+                "institution",
+                "entry_type",
+                "title",
+                "summary",
+                "endorsement",
+                "credit_bearing",
+                "credit_hours",
+                "courses",
+                "delivery",
+                "skills",
+                "partners",
+                "occupations",
+                "industries",
+                "badge_name",
+                "badge_issuer",
+                "badge_criteria",
+            ]
+        )
+        writer.writerow(
+            [
+                "TCC-1",
+                "Tulsa Community College",
+                "digital-badge",
+                "Phlebotomy Basics",
+                "Draw blood safely.",
+                "not-endorsed",
+                "yes",
+                "3",
+                "PHB 1013: Phlebotomy: Principles: 3",
+                "in-person",
+                "Phlebotomy|Patient safety",
+                "Saint Francis Health System: internship host",
+                "31-9097",
+                "Health Care and Social Assistance",
+                "Phlebotomy Badge",
+                "Tulsa Community College",
+                "Complete 50 draws.",
+            ]
+        )
     report = importer.import_file(path)
     assert report.ok, report.problems
     entry = db.session.scalar(sa.select(Entry).filter_by(external_id="TCC-1"))

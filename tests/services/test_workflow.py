@@ -23,31 +23,59 @@ def people(app):
 
 def test_the_whole_path_publishes_an_endorsed_entry(index, people):
     req = workflow.create_request(people.liaison, "endorsement", {"title": "Drone Mapping"})
-    req = workflow.update_request(people.liaison, req.id, req.version, {
-        "summary": "Aerial surveys.", "delivery": "online", "skills": ["Photogrammetry"],
-        "credit_bearing": False, "clock_hours": 40, "industries": ["54"],
-        "partners": [{"name": "Oklahoma Department of Transportation", "role": "co-designer"}],
-        "learning_outcomes": [{"text": "Plan a survey flight.", "assessment": "Flight plan"}]})
+    req = workflow.update_request(
+        people.liaison,
+        req.id,
+        req.version,
+        {
+            "summary": "Aerial surveys.",
+            "delivery": "online",
+            "skills": ["Photogrammetry"],
+            "credit_bearing": False,
+            "clock_hours": 40,
+            "industries": ["54"],
+            "partners": [{"name": "Oklahoma Department of Transportation", "role": "co-designer"}],
+            "learning_outcomes": [{"text": "Plan a survey flight.", "assessment": "Flight plan"}],
+        },
+    )
     req = workflow.transition(people.liaison, req.id, "submit", version=req.version)
     req = workflow.transition(people.staff, req.id, "claim", version=req.version)
-    req = workflow.transition(people.staff, req.id, "request_revisions", version=req.version,
-                              comment="Name the occupations.")
+    req = workflow.transition(
+        people.staff,
+        req.id,
+        "request_revisions",
+        version=req.version,
+        comment="Name the occupations.",
+    )
     req = workflow.update_request(people.liaison, req.id, req.version, {"occupations": ["17-3031"]})
     req = workflow.transition(people.liaison, req.id, "resubmit", version=req.version)
     req = workflow.transition(people.staff, req.id, "claim", version=req.version)
-    req = workflow.transition(people.staff, req.id, "recommend", version=req.version,
-                              recommendation="endorse", comment="Meets the policy.")
+    req = workflow.transition(
+        people.staff,
+        req.id,
+        "recommend",
+        version=req.version,
+        recommendation="endorse",
+        comment="Meets the policy.",
+    )
     req = workflow.transition(people.chancellor, req.id, "approve", version=req.version)
 
     assert req.state is RequestState.APPROVED and req.entry is not None
     assert req.entry.endorsement is Endorsement.ENDORSED
     assert [t.action for t in req.transitions] == [
-        Action.SUBMIT, Action.CLAIM, Action.REQUEST_REVISIONS, Action.RESUBMIT, Action.CLAIM,
-        Action.RECOMMEND, Action.APPROVE]
+        Action.SUBMIT,
+        Action.CLAIM,
+        Action.REQUEST_REVISIONS,
+        Action.RESUBMIT,
+        Action.CLAIM,
+        Action.RECOMMEND,
+        Action.APPROVE,
+    ]
     results = search.search(SearchParams(q="drone mapping"))
     assert [h.entry_id for h in results.hits] == [req.entry.id]
     liaison_mail = db.session.scalars(
-        sa.select(MailMessage.subject).where(MailMessage.recipient == people.liaison.email))
+        sa.select(MailMessage.subject).where(MailMessage.recipient == people.liaison.email)
+    )
     assert sum("approved" in s for s in liaison_mail) == 1
 
 
@@ -105,22 +133,32 @@ def test_an_incomplete_draft_cannot_be_submitted(people):
 def test_change_and_retirement_publish_versions(index, people):
     approved = request_in(people, RequestState.APPROVED)
     entry = approved.entry
-    change = workflow.create_request(people.liaison, "change", {"title": "Precision Ag II"},
-                                     entry_id=entry.id)
+    change = workflow.create_request(
+        people.liaison, "change", {"title": "Precision Ag II"}, entry_id=entry.id
+    )
     assert change.content.skills[0].name == "Drone piloting"  # pre-filled from the entry
-    for who, action, kw in [("liaison", "submit", {}), ("staff", "claim", {}),
-                            ("staff", "recommend", {"recommendation": "list", "comment": "ok"}),
-                            ("chancellor", "approve", {})]:
-        change = workflow.transition(getattr(people, who), change.id, action,
-                                     version=change.version, **kw)
+    for who, action, kw in [
+        ("liaison", "submit", {}),
+        ("staff", "claim", {}),
+        ("staff", "recommend", {"recommendation": "list", "comment": "ok"}),
+        ("chancellor", "approve", {}),
+    ]:
+        change = workflow.transition(
+            getattr(people, who), change.id, action, version=change.version, **kw
+        )
     assert entry.version_number == 2 and entry.title == "Precision Ag II"
     assert entry.endorsement is Endorsement.NOT_ENDORSED
-    retire = workflow.create_request(people.liaison, "retirement",
-                                     {"retirement_reason": "No longer offered"}, entry_id=entry.id)
-    for who, action, kw in [("liaison", "submit", {}), ("staff", "claim", {}),
-                            ("staff", "recommend", {"recommendation": "list", "comment": "ok"}),
-                            ("chancellor", "approve", {})]:
-        retire = workflow.transition(getattr(people, who), retire.id, action,
-                                     version=retire.version, **kw)
+    retire = workflow.create_request(
+        people.liaison, "retirement", {"retirement_reason": "No longer offered"}, entry_id=entry.id
+    )
+    for who, action, kw in [
+        ("liaison", "submit", {}),
+        ("staff", "claim", {}),
+        ("staff", "recommend", {"recommendation": "list", "comment": "ok"}),
+        ("chancellor", "approve", {}),
+    ]:
+        retire = workflow.transition(
+            getattr(people, who), retire.id, action, version=retire.version, **kw
+        )
     assert entry.status is EntryStatus.RETIRED
     assert search.search(SearchParams(q="precision")).total == 0

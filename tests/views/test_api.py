@@ -15,8 +15,12 @@ def test_search_answers_results_facets_and_suggestion(index, client):
     assert result["id"] == entry.id and result["external_id"] == entry.external_id
     assert result["institution"]["code"] == "OSU"
     assert result["endorsement"] == "endorsed" and result["url"].endswith(entry.slug)
-    assert {"value": "endorsed", "label": "Endorsed by State Regents", "count": 1,
-            "selected": True} in body["facets"]["endorsement"]
+    assert {
+        "value": "endorsed",
+        "label": "Endorsed by State Regents",
+        "count": 1,
+        "selected": True,
+    } in body["facets"]["endorsement"]
     assert client.get("/api/v1/credentials?q=cybersecurty").json["suggestion"] == "cybersecurity"
 
 
@@ -64,8 +68,13 @@ def test_suggest_institutions_and_facets(index, client):
 def test_openapi_document_describes_every_endpoint(app, client):
     spec = client.get("/api/v1/openapi.json").json
     assert spec["openapi"].startswith("3.")
-    for path in ["/api/v1/credentials", "/api/v1/credentials/{entry_id}", "/api/v1/suggest",
-                 "/api/v1/institutions", "/api/v1/facets"]:
+    for path in [
+        "/api/v1/credentials",
+        "/api/v1/credentials/{entry_id}",
+        "/api/v1/suggest",
+        "/api/v1/institutions",
+        "/api/v1/facets",
+    ]:
         assert path in spec["paths"], path
     params = {p["name"] for p in spec["paths"]["/api/v1/credentials"]["get"]["parameters"]}
     assert {"q", "page", "per_page", "sort", "institution", "skill", "occupation"} <= params

@@ -40,18 +40,35 @@ def test_bad_parameters_are_explained_not_fatal(index, client):
 
 def test_entry_page_shows_every_public_field_and_json_ld(index, client):
     entry = publish(
-        title="Avionics Technician", endorsement="endorsed",
-        badge={"name": "Avionics Badge", "issuer": "OSU", "criteria": "Pass the checkride.",
-               "image_url": "https://okstate.edu/a.png", "platform": "Credly"},
+        title="Avionics Technician",
+        endorsement="endorsed",
+        badge={
+            "name": "Avionics Badge",
+            "issuer": "OSU",
+            "criteria": "Pass the checkride.",
+            "image_url": "https://okstate.edu/a.png",
+            "platform": "Credly",
+        },
         stacks_into=["A.A.S. in Aviation Maintenance"],
     )
     html = client.get(f"/credentials/{entry.slug}").get_data(as_text=True)
-    for text in ["Avionics Technician", "Endorsed by State Regents", "Avionics Badge",
-                 "Pass the checkride.", "CS 2113", "Network Defense", "15-1212",
-                 "Tinker Air Force Base", "A.A.S. in Aviation Maintenance",
-                 "https://go.okstate.edu/cyber", "Oklahoma State University"]:
+    for text in [
+        "Avionics Technician",
+        "Endorsed by State Regents",
+        "Avionics Badge",
+        "Pass the checkride.",
+        "CS 2113",
+        "Network Defense",
+        "15-1212",
+        "Tinker Air Force Base",
+        "A.A.S. in Aviation Maintenance",
+        "https://go.okstate.edu/cyber",
+        "Oklahoma State University",
+    ]:
         assert text in html, text
-    data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1))
+    data = json.loads(
+        re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1)
+    )
     assert data["@type"] == "EducationalOccupationalCredential"
     assert data["name"] == "Avionics Technician"
     assert client.get(f"/credentials/{entry.id}").status_code == 200
@@ -84,13 +101,22 @@ def test_employer_view_counts_endorsed_entries_by_industry(index, client):
     publish(title="E2", industries=["62"], endorsement="endorsed")
     publish(title="N1", industries=["62"], endorsement="not-endorsed")
     html = client.get("/employers").get_data(as_text=True)
-    assert re.search(r"Health Care and Social Assistance</a> <span class=\"group-list__count\">2<", html)
+    assert re.search(
+        r"Health Care and Social Assistance</a> <span class=\"group-list__count\">2<", html
+    )
     assert "Tinker Air Force Base" in html
 
 
 def test_pages_carry_no_inline_script(index, client):
     entry = publish()
-    for url in ["/", "/search?q=cyber", f"/credentials/{entry.slug}", "/institutions", "/employers", "/api"]:
+    for url in [
+        "/",
+        "/search?q=cyber",
+        f"/credentials/{entry.slug}",
+        "/institutions",
+        "/employers",
+        "/api",
+    ]:
         html = client.get(url).get_data(as_text=True)
         for script in re.findall(r"<script([^>]*)>(.*?)</script>", html, re.S):
             attrs, body = script
