@@ -32,6 +32,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from app.cli import register_cli
     from app.errors import register_error_handlers
     from app.search import init_search
+    from app.security import register_security_headers
     from app.templating import register_templating
     from app.views import register_blueprints
 
@@ -40,6 +41,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_templating(app)
     register_blueprints(app)
     register_error_handlers(app)
+    register_security_headers(app)
     register_cli(app)
     return app
 

@@ -12,7 +12,7 @@ from flask_login import current_user
 from app import compliance
 from app.auth_loader import bearer_token
 from app.errors import error_response
-from app.permissions import allowed_actions
+from app.permissions import REGENTS_ROLES, allowed_actions
 from app.services import policy, workflow
 from app.services.content import content_fields
 from app.services.errors import InvalidInput, ServiceError
@@ -70,7 +70,12 @@ def representation(req) -> dict:
         "external_id": req.external_id,
         **content_fields(req.content),
         "retirement_reason": req.retirement_reason,
-        "recommendation": req.recommendation.value if req.recommendation else None,
+        # Staff's recommendation is the Regents' internal business until the decision.
+        "recommendation": (
+            req.recommendation.value
+            if req.recommendation and (actor.role in REGENTS_ROLES or req.state.is_final)
+            else None
+        ),
         "created_at": req.created_at.isoformat(),
         "updated_at": req.updated_at.isoformat(),
         "submitted_at": req.submitted_at.isoformat() if req.submitted_at else None,

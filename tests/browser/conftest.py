@@ -75,7 +75,8 @@ def page(request, browser):
 
 @pytest.fixture
 def js_page(browser):
-    context = browser.new_context()
+    # bypass_csp lets the test inject axe-core; the pages themselves run under the real policy.
+    context = browser.new_context(bypass_csp=True)
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page

@@ -166,3 +166,31 @@ def test_retiring_an_entry_removes_it_from_search(index, tmp_path):
     publish(title="Vanishing Act", external_id="GONE-1", status="retired")
     assert run("vanishing").total == 0
     assert entry.status is EntryStatus.RETIRED
+
+
+def test_nothing_unpublished_is_ever_findable(index, client):
+    """A unique word placed only in a draft (and in a request under review) is found by no
+    search, suggestion, facet or highlight; published entries around it stay findable."""
+    from app.services import workflow
+    from tests.workflow_helpers import People
+
+    people = People()
+    publish(title="Published Neighbour", skills=["Soldering"])
+    secret = "zanzibarquux"
+    draft = workflow.create_request(
+        people.liaison, "endorsement",
+        {"title": f"{secret.title()} Credential", "summary": f"All about {secret}.",
+         "skills": [f"{secret} skill"], "delivery": "online"},
+    )
+    assert draft.id
+    search.rebuild()  # even a full rebuild from the database must leave drafts out
+
+    assert run(secret).total == 0
+    assert run(secret).suggestion is None
+    assert search.suggest(secret[:5]) == []
+    assert all(secret not in v.value for v in run().facets["skill"])
+    body = client.get(f"/api/v1/credentials?q={secret}").json
+    assert body["total"] == 0 and secret not in str(body)
+    html = client.get(f"/search?q={secret[:6]}").get_data(as_text=True)
+    assert secret.title() not in html
+    assert run("neighbour").total == 1

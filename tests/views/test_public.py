@@ -123,3 +123,14 @@ def test_pages_carry_no_inline_script(index, client):
             assert "src=" in attrs or "application/ld+json" in attrs, (url, attrs)
         assert "onclick=" not in html
     assert search  # the index fixture built the index
+
+
+def test_pages_forbid_inline_scripts_and_framing(index, client):
+    response = client.get("/")
+    csp = response.headers["Content-Security-Policy"]
+    assert (
+        "script-src 'self'" in csp
+        and "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+    )
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
