@@ -56,6 +56,25 @@ class Entry(db.Model):
         return f"<Entry {self.id} {self.slug}>"
 
 
+def full_entry_options() -> tuple:
+    """Eager loading of everything an entry's page, record and search document show."""
+    from sqlalchemy.orm import joinedload, selectinload
+
+    from app.models.content import ContentTerm
+
+    content = selectinload(Entry.content)
+    return (
+        selectinload(Entry.institution),
+        content.selectinload(CredentialContent.skills),
+        content.selectinload(CredentialContent.courses),
+        content.selectinload(CredentialContent.activities),
+        content.selectinload(CredentialContent.outcomes),
+        content.selectinload(CredentialContent.partners),
+        content.selectinload(CredentialContent.stacks),
+        content.selectinload(CredentialContent.term_links).options(joinedload(ContentTerm.term)),
+    )
+
+
 class EntryVersion(db.Model):
     """One published state of an entry; never changed once written."""
 

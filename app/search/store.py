@@ -23,14 +23,14 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import selectinload
 from whoosh import index as whoosh_index
 from whoosh.index import Index
 from whoosh.searching import Searcher
 
 from app.enums import EntryStatus
 from app.extensions import db
-from app.models import ContentTerm, CredentialContent, Entry, IndexTask
+from app.models import Entry, IndexTask
+from app.models.entry import full_entry_options
 from app.search.documents import entry_document
 from app.search.schema import SCHEMA
 
@@ -41,20 +41,6 @@ class IndexUnavailable(RuntimeError):
 
 class WriterBusy(RuntimeError):
     """Another process is writing the index."""
-
-
-def _entry_loader():
-    return (
-        selectinload(Entry.institution),
-        selectinload(Entry.content).selectinload(CredentialContent.skills),
-        selectinload(Entry.content).selectinload(CredentialContent.outcomes),
-        selectinload(Entry.content).selectinload(CredentialContent.partners),
-        selectinload(Entry.content).selectinload(CredentialContent.courses),
-        selectinload(Entry.content).selectinload(CredentialContent.stacks),
-        selectinload(Entry.content)
-        .selectinload(CredentialContent.term_links)
-        .joinedload(ContentTerm.term),
-    )
 
 
 class IndexStore:
@@ -203,7 +189,7 @@ def rebuild(progress: Callable[[int], None] | None = None, *, lock_timeout: floa
             for start in range(0, len(ids), 500):
                 chunk = ids[start : start + 500]
                 entries = db.session.scalars(
-                    db.select(Entry).where(Entry.id.in_(chunk)).options(*_entry_loader())
+                    db.select(Entry).where(Entry.id.in_(chunk)).options(*full_entry_options())
                 ).all()
                 for entry in entries:
                     writer.add_document(**entry_document(entry))
@@ -266,7 +252,7 @@ def _apply_pending(st: IndexStore, batch: int = 500) -> int:
             entries = {
                 e.id: e
                 for e in db.session.scalars(
-                    db.select(Entry).where(Entry.id.in_(entry_ids)).options(*_entry_loader())
+                    db.select(Entry).where(Entry.id.in_(entry_ids)).options(*full_entry_options())
                 )
             }
             for entry_id in entry_ids:

@@ -43,7 +43,7 @@ _SCALARS = (
     "interest_evidence",
     "promotion_plan",
 )
-_BADGE = (
+CONTENT_BADGE_FIELDS = (
     "name",
     "issuer",
     "description",
@@ -124,7 +124,7 @@ def apply_fields(content: CredentialContent, data: dict[str, Any], resolver: Res
         content.stacks = [StackTarget(name=name) for name in names]
     if "badge" in data:
         badge = data["badge"] or {}
-        for name in _BADGE:
+        for name in CONTENT_BADGE_FIELDS:
             setattr(content, f"badge_{name}", _clean(badge.get(name)))
     if any(name in data for name in TERM_FIELDS):
         # Keep the link rows that stay, so an unchanged term is never deleted and re-inserted.
@@ -162,7 +162,7 @@ def content_fields(content: CredentialContent) -> dict[str, Any]:
         demand_evidence=content.demand_evidence,
         interest_evidence=content.interest_evidence,
         promotion_plan=content.promotion_plan,
-        badge={name: getattr(content, f"badge_{name}") for name in _BADGE},
+        badge={name: getattr(content, f"badge_{name}") for name in CONTENT_BADGE_FIELDS},
     )
     return fields
 

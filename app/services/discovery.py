@@ -24,13 +24,13 @@ from app.enums import (
 )
 from app.extensions import db
 from app.models import (
-    ContentTerm,
     CredentialContent,
     Entry,
     Institution,
     Skill,
     TaxonomyTerm,
 )
+from app.models.entry import full_entry_options
 from app.search import bands
 from app.services.errors import InvalidInput, NotFound
 
@@ -196,20 +196,6 @@ def _facet_views(results: search.SearchResults) -> list[FacetView]:
     return views
 
 
-def entry_options():
-    return (
-        selectinload(Entry.institution),
-        selectinload(Entry.content).selectinload(CredentialContent.skills),
-        selectinload(Entry.content).selectinload(CredentialContent.courses),
-        selectinload(Entry.content).selectinload(CredentialContent.outcomes),
-        selectinload(Entry.content).selectinload(CredentialContent.partners),
-        selectinload(Entry.content).selectinload(CredentialContent.stacks),
-        selectinload(Entry.content)
-        .selectinload(CredentialContent.term_links)
-        .joinedload(ContentTerm.term),
-    )
-
-
 def card_options():
     """What a result card shows: the institution and the content with its skills."""
     return (
@@ -239,7 +225,7 @@ def search_inventory(params: search.SearchParams) -> ResultPage:
 
 def get_entry(key: str) -> Entry:
     """A published entry by id or slug (anyone; retired entries too). Raises ``NotFound``."""
-    query = sa.select(Entry).options(*entry_options())
+    query = sa.select(Entry).options(*full_entry_options())
     if key.isdigit():
         entry = db.session.scalar(query.where(Entry.id == int(key)))
     else:

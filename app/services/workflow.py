@@ -421,16 +421,7 @@ def _publish(request: CredentialRequest) -> None:
         if entry.endorsement is Endorsement.ENDORSED:
             endorsement = Endorsement.ENDORSED
         content = content_service.copy_content(entry.content)
-        for name in (
-            "name",
-            "issuer",
-            "description",
-            "criteria",
-            "evidence",
-            "image_url",
-            "platform",
-            "expires_months",
-        ):
+        for name in content_service.CONTENT_BADGE_FIELDS:
             setattr(content, f"badge_{name}", getattr(request.content, f"badge_{name}"))
         db.session.add(content)
         publishing.publish_version(

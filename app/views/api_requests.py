@@ -6,6 +6,8 @@ in bulk with a liaison's personal API token (``Authorization: Bearer <token>``).
 
 from __future__ import annotations
 
+import functools
+
 from flask import jsonify, request, url_for
 from flask_login import current_user
 
@@ -55,6 +57,31 @@ def _require_token():
 def _json_body() -> dict | None:
     body = request.get_json(silent=True)
     return body if isinstance(body, dict) else None
+
+
+def token_required(view):
+    """Answer 401 unless a personal API token authenticated the call."""
+
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        return _require_token() or view(*args, **kwargs)
+
+    return wrapped
+
+
+def _body_with_version():
+    """The JSON object of a write that must carry the ``version`` last read, or an error."""
+    body = _json_body()
+    if body is None:
+        return None, error_response(400, "Bad Request", "Send a JSON object.")
+    if not isinstance(body.get("version"), int) or isinstance(body.get("version"), bool):
+        return None, error_response(
+            422,
+            "Unprocessable Entity",
+            "Send the version you last read.",
+            errors={"version": ["Required, a whole number."]},
+        )
+    return body, None
 
 
 def representation(req) -> dict:
@@ -111,6 +138,7 @@ def representation(req) -> dict:
 
 
 @bp.post("/requests")
+@token_required
 def create_request():
     """File a new request (a draft).
     ---
@@ -129,9 +157,6 @@ def create_request():
         403: {description: Only liaisons file requests.}
         422: {content: {application/json: {schema: ErrorSchema}}}
     """
-    denied = _require_token()
-    if denied:
-        return denied
     body = _json_body()
     if body is None:
         return error_response(400, "Bad Request", "Send a JSON object.")
@@ -155,6 +180,7 @@ def create_request():
 
 
 @bp.get("/requests")
+@token_required
 def list_requests():
     """The requests the caller may see.
     ---
@@ -167,9 +193,6 @@ def list_requests():
         200: {description: "`{\\"requests\\": [...]}`"}
         400: {content: {application/json: {schema: ErrorSchema}}}
     """
-    denied = _require_token()
-    if denied:
-        return denied
     state = request.args.get("state")
     try:
         state = RequestState(state) if state else None
@@ -187,6 +210,7 @@ def list_requests():
 
 
 @bp.get("/requests/<int:request_id>")
+@token_required
 def get_request(request_id: int):
     """One request.
     ---
@@ -199,9 +223,6 @@ def get_request(request_id: int):
         200: {content: {application/json: {schema: RequestSchema}}}
         404: {content: {application/json: {schema: ErrorSchema}}}
     """
-    denied = _require_token()
-    if denied:
-        return denied
     try:
         return jsonify(representation(workflow.get_request(current_user, request_id)))
     except ServiceError as exc:
@@ -209,6 +230,7 @@ def get_request(request_id: int):
 
 
 @bp.patch("/requests/<int:request_id>")
+@token_required
 def update_request(request_id: int):
     """Save fields of a draft (or of a request sent back for revisions).
     ---
@@ -228,19 +250,9 @@ def update_request(request_id: int):
         409: {content: {application/json: {schema: ErrorSchema}}}
         422: {content: {application/json: {schema: ErrorSchema}}}
     """
-    denied = _require_token()
-    if denied:
-        return denied
-    body = _json_body()
-    if body is None:
-        return error_response(400, "Bad Request", "Send a JSON object.")
-    if "version" not in body:
-        return error_response(
-            422,
-            "Unprocessable Entity",
-            "Send the version you last read.",
-            errors={"version": ["Required."]},
-        )
+    body, problem = _body_with_version()
+    if problem:
+        return problem
     fields = {k: v for k, v in body.items() if k not in _CONTROL}
     try:
         req = workflow.update_request(current_user, request_id, body["version"], fields)
@@ -250,6 +262,7 @@ def update_request(request_id: int):
 
 
 @bp.post("/requests/<int:request_id>/transitions")
+@token_required
 def transition(request_id: int):
     """Move a request along the workflow.
     ---
@@ -272,19 +285,9 @@ def transition(request_id: int):
         409: {content: {application/json: {schema: ErrorSchema}}}
         422: {content: {application/json: {schema: ErrorSchema}}}
     """
-    denied = _require_token()
-    if denied:
-        return denied
-    body = _json_body()
-    if body is None:
-        return error_response(400, "Bad Request", "Send a JSON object.")
-    if not isinstance(body.get("version"), int):
-        return error_response(
-            422,
-            "Unprocessable Entity",
-            "Send the version you last read.",
-            errors={"version": ["Required, a whole number."]},
-        )
+    body, problem = _body_with_version()
+    if problem:
+        return problem
     try:
         req = workflow.transition(
             current_user,
