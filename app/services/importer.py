@@ -6,9 +6,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import sqlalchemy as sa
 from flask import current_app
 
 from app.extensions import db
+from app.models import Entry
 from app.services import publishing, records, unit
 from app.services.reference import Resolver
 
@@ -55,8 +57,11 @@ def import_file(
     report.problems.sort(key=lambda p: p.line)
     if report.problems:
         return report
+    existing = _existing_entries(valid)
+    taken_slugs = set(db.session.scalars(sa.select(Entry.slug)))
     for record in valid:
-        outcome = publishing.upsert_record(record)
+        key = (record.institution.id, record.data["external_id"])
+        outcome = publishing.upsert_record(record, entry=existing.get(key), taken_slugs=taken_slugs)
         setattr(report, outcome, getattr(report, outcome) + 1)
         if progress:
             progress(1)
@@ -65,3 +70,21 @@ def import_file(
     else:
         unit.commit()
     return report
+
+
+def _existing_entries(valid: list[records.ValidRecord]) -> dict[tuple[int, str], Entry]:
+    """The entries the records update, found in a few queries rather than one per record."""
+    keys: dict[int, list[str]] = {}
+    for record in valid:
+        keys.setdefault(record.institution.id, []).append(record.data["external_id"])
+    found: dict[tuple[int, str], Entry] = {}
+    for institution_id, external_ids in keys.items():
+        for start in range(0, len(external_ids), 500):
+            chunk = external_ids[start : start + 500]
+            for entry in db.session.scalars(
+                sa.select(Entry).where(
+                    Entry.institution_id == institution_id, Entry.external_id.in_(chunk)
+                )
+            ):
+                found[(entry.institution_id, entry.external_id)] = entry
+    return found

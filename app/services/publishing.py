@@ -16,18 +16,21 @@ from app.services import records
 from app.text import slugify
 
 
-def unique_slug(title: str, institution: Institution) -> str:
-    """A URL slug for a new entry: its title and institution, made unique with a number."""
+def unique_slug(title: str, institution: Institution, taken: set[str] | None = None) -> str:
+    """A URL slug for a new entry: its title and institution, made unique with a number.
+
+    ``taken`` is the set of slugs already used, for a caller that publishes many entries at
+    once (the import); the new slug is added to it. Without it, the database is asked.
+    """
     base = slugify(f"{title} {institution.code}")
-    taken = set(db.session.scalars(db.select(Entry.slug).where(Entry.slug.like(f"{base}%")))) | {
-        obj.slug for obj in db.session.new if isinstance(obj, Entry)
-    }
-    if base not in taken:
-        return base
-    number = 2
-    while f"{base}-{number}" in taken:
+    if taken is None:
+        taken = set(db.session.scalars(db.select(Entry.slug).where(Entry.slug.like(f"{base}%"))))
+    number, slug = 1, base
+    while slug in taken:
         number += 1
-    return f"{base}-{number}"
+        slug = f"{base}-{number}"
+    taken.add(slug)
+    return slug
 
 
 def queue_index(entry: Entry) -> None:
@@ -48,6 +51,7 @@ def publish_version(
     source: str = "request",
     note: str | None = None,
     entry: Entry | None = None,
+    taken_slugs: set[str] | None = None,
 ) -> Entry:
     """Publish ``content`` as a new entry, or as the next version of ``entry``.
 
@@ -58,7 +62,7 @@ def publish_version(
         entry = Entry(
             institution=institution,
             external_id=external_id,
-            slug=unique_slug(content.title, institution),
+            slug=unique_slug(content.title, institution, taken_slugs),
             version_number=1,
             published_on=published_on or now.date(),
         )
@@ -98,13 +102,24 @@ def find_entry(institution: Institution, external_id: str) -> Entry | None:
     )
 
 
-def upsert_record(record: records.ValidRecord, *, today: date | None = None) -> str:
+_LOOK_UP = object()
+
+
+def upsert_record(
+    record: records.ValidRecord,
+    *,
+    today: date | None = None,
+    entry: Entry | None | object = _LOOK_UP,
+    taken_slugs: set[str] | None = None,
+) -> str:
     """Publish a validated record: ``"created"``, ``"updated"`` or ``"unchanged"``.
 
     Keyed by (institution, external_id): importing the same record twice changes nothing.
+    A bulk caller passes the ``entry`` it found for the key (or None) and the ``taken_slugs``.
     """
     today = today or datetime.now(UTC).date()
-    entry = find_entry(record.institution, record.data["external_id"])
+    if entry is _LOOK_UP:
+        entry = find_entry(record.institution, record.data["external_id"])
     endorsement = records.record_endorsement(record)
     status = records.record_status(record)
     if entry is not None:
@@ -135,5 +150,6 @@ def upsert_record(record: records.ValidRecord, *, today: date | None = None) -> 
         status=status,
         published_on=records.record_published_on(record, today),
         source="import",
+        taken_slugs=taken_slugs,
     )
     return "created"
