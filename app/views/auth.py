@@ -18,8 +18,10 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.routing import BuildError
 
 from app.auth_loader import bearer_token, unauthorized_json
+from app.enums import Role
 from app.forms.auth import (
     ChangePasswordForm,
     CreateTokenForm,
@@ -84,13 +86,29 @@ def _apply_errors(form, exc: InvalidInput) -> None:
 # --- Sign in and out ------------------------------------------------------------------------
 
 
+_HOME_OF_ROLE = {
+    Role.LIAISON: "liaison.dashboard",
+    Role.STAFF: "review.queue",
+    Role.ADMIN: "review.queue",
+    Role.CHANCELLOR: "approvals.desk",
+}
+
+
+def home_for(user) -> str:
+    """Where a user starts after signing in: their own desk."""
+    try:
+        return url_for(_HOME_OF_ROLE[user.role])
+    except (KeyError, BuildError):
+        return "/"
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     form = LoginForm()
     if request.method == "GET":
         form.next.data = safe_next(request.args.get("next")) or ""
         if current_user.is_authenticated:
-            return redirect(form.next.data or "/")
+            return redirect(form.next.data or home_for(current_user))
     error = None
     if form.validate_on_submit():
         try:
@@ -100,7 +118,7 @@ def login():
         else:
             login_user(user)
             flash(f"Signed in as {user.name}.", "success")
-            return redirect(safe_next(form.next.data) or "/")
+            return redirect(safe_next(form.next.data) or home_for(user))
     status = 422 if request.method == "POST" else 200
     return render_template("auth/login.html", form=form, error=error), status
 

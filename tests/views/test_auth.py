@@ -63,7 +63,7 @@ def _signed_in(client) -> bool:
 def test_login_signs_in_and_records_the_time(client, make_user, login):
     user = make_user("ada@regents.example.org", name="Ada Lovelace")
     response = login(client, "Ada@Regents.example.org", PASSWORD)
-    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert response.status_code == 302 and response.headers["Location"] == "/review/"
     assert user.last_login_at is not None
     me = client.get("/api/v1/me").get_json()
     assert me == {
@@ -111,10 +111,11 @@ def test_login_form_errors_name_the_missing_fields(client):
     [
         ("/account", "/account"),
         ("/search?q=welding", "/search?q=welding"),
-        ("https://evil.example/", "/"),
-        ("//evil.example/", "/"),
-        ("/\\evil.example/", "/"),
-        ("javascript:alert(1)", "/"),
+        # Anything else is ignored: a staff member lands on the review queue.
+        ("https://evil.example/", "/review/"),
+        ("//evil.example/", "/review/"),
+        ("/\\evil.example/", "/review/"),
+        ("javascript:alert(1)", "/review/"),
     ],
 )
 def test_login_returns_only_to_a_page_of_this_site(client, make_user, login, next_url, expected):
@@ -422,3 +423,17 @@ def test_with_csrf_on_the_forms_carry_their_token(app, client, make_user):
     assert client.post("/logout").status_code == 400
     assert client.post("/logout", data={"csrf_token": logout_token}).status_code == 302
     assert not _signed_in(client)
+
+
+@pytest.mark.parametrize(
+    ("role", "desk"),
+    [
+        ("liaison", "/institution/"),
+        ("staff", "/review/"),
+        ("admin", "/review/"),
+        ("chancellor", "/approvals/"),
+    ],
+)
+def test_each_role_lands_on_its_own_desk(client, make_user, login, role, desk):
+    make_user(f"{role}@regents.example.org", role=role)
+    assert login(client, f"{role}@regents.example.org", PASSWORD).headers["Location"] == desk
