@@ -41,7 +41,7 @@ from app.forms.requests import (
     sections_for,
 )
 from app.permissions import allowed_actions
-from app.services import badge_images, liaison_portal, workflow
+from app.services import badge_images, liaison_portal, policy, workflow
 from app.services.content import content_fields
 from app.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from app.workflow.states import Action, transition_for
@@ -144,8 +144,14 @@ def _render_section(
     if csrf is not None and csrf.errors:
         unplaced = [*(unplaced or []), "The page expired: send it again."]
     problems = []
+    checks = policy.evaluate(req) if req is not None else []
     if req is not None and section.name == "review":
-        problems = _problems(workflow.submission_problems(req))
+        errors = workflow.submission_problems(req)
+        for check in policy.blocking(checks):
+            messages = errors.setdefault(check.result.field, [])
+            if check.result.message not in messages:
+                messages.append(check.result.message)
+        problems = _problems(errors)
     return (
         render_template(
             "liaison/section.html",
@@ -160,6 +166,9 @@ def _render_section(
             unplaced=unplaced or [],
             errors=form.error_list(),
             problems=problems,
+            checks=checks,
+            rule_set_version=policy.compliance.RULE_SET_VERSION,
+            section_of=section_of,
             actions=allowed_actions(_actor(), req) if req is not None else [],
             action_form=ActionForm(formdata=None),
             noun=ROW_NOUNS,
