@@ -136,7 +136,9 @@ def test_file_an_endorsement_request_through_every_section(live_server, page, ba
     assert page.get_by_role("heading", name="Draft → Submitted").is_visible()
 
     page.get_by_role("link", name="My institution").first.click()
+    page.wait_for_url(re.compile(r"/institution/$"))
     submitted = page.locator("section.request-group", has=page.locator("#group-submitted"))
+    submitted.get_by_role("link", name=title).wait_for(state="visible")
     assert submitted.get_by_role("link", name=title).is_visible()
     assert list(badge_dir.glob("*/*.png"))
 

@@ -53,6 +53,7 @@ def test_search_filter_chip_page_and_open_an_entry(live_server, page):
     link = page.locator(".result__title a").first
     title = link.inner_text()
     link.click()
+    page.wait_for_url(re.compile(r"/credentials/"))
     assert page.locator("h1").inner_text() == title
     assert page.get_by_text(re.compile(r"(Not )?Endorsed by State Regents")).first.is_visible()
 
