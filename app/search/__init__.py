@@ -53,6 +53,11 @@ def suggest(prefix: str, limit: int = 8) -> list[str]:
     return _query.suggest(store().searcher(), prefix, limit)
 
 
+def skill_labels(keys: list[str]) -> dict[str, str]:
+    """How skills are written, for the folded keys of the skill facet (from the index)."""
+    return _query.skill_labels(store().searcher(), keys)
+
+
 def facet_values(name: str) -> dict[str, int]:
     """Every value of facet ``name`` in the live index with its number of entries."""
     searcher = store().searcher()
@@ -80,6 +85,7 @@ __all__ = [
     "init_search",
     "rebuild",
     "search",
+    "skill_labels",
     "store",
     "suggest",
     "sync",

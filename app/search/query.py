@@ -375,3 +375,16 @@ def suggest(searcher: Searcher, prefix: str, limit: int = 8) -> list[str]:
         if len(out) >= limit:
             break
     return out
+
+
+def skill_labels(searcher: Searcher, keys: list[str]) -> dict[str, str]:
+    """``{"sql": "SQL"}``: the written form of each folded skill key, read from the
+    suggestion terms ("key|Written form") rather than the database."""
+    reader = searcher.reader()
+    labels = {}
+    for key in keys:
+        for term in reader.expand_prefix("suggest", f"{key}|"):
+            text = term.decode("utf-8") if isinstance(term, bytes) else term
+            labels[key] = text.split("|", 1)[1]
+            break
+    return labels

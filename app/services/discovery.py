@@ -27,7 +27,6 @@ from app.models import (
     CredentialContent,
     Entry,
     Institution,
-    Skill,
     TaxonomyTerm,
 )
 from app.models.entry import full_entry_options
@@ -165,15 +164,10 @@ def facet_labels(name: str, values) -> dict[str, str]:
         )
         return {**detailed, **groups}
     if facet.labels == "skill":
-        rows = db.session.execute(
-            sa.select(sa.func.lower(Skill.name), Skill.name)
-            .where(sa.func.lower(Skill.name).in_(values))
-            .distinct()
-        )
-        labels: dict[str, str] = {}
-        for key, label in rows:
-            labels.setdefault(" ".join(key.split()), label)
-        return labels
+        try:
+            return search.skill_labels(values)
+        except search.IndexUnavailable:
+            return {}
     return {}
 
 

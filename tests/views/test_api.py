@@ -22,6 +22,9 @@ def test_search_answers_results_facets_and_suggestion(index, client):
         "selected": True,
     } in body["facets"]["endorsement"]
     assert client.get("/api/v1/credentials?q=cybersecurty").json["suggestion"] == "cybersecurity"
+    # Skill facet values are folded for filtering and labelled as they were written.
+    skills = {v["value"]: v["label"] for v in body["facets"]["skill"]}
+    assert skills["network security"] == "Network security"
 
 
 @pytest.mark.parametrize("query", ["sort=sideways", "per_page=100000", "page=0", "page=x"])
