@@ -11,6 +11,31 @@ from app.services.users import MIN_PASSWORD_LENGTH
 _PASSWORD_HINT = f"At least {MIN_PASSWORD_LENGTH} characters. A few unrelated words work well."
 
 
+def _new_password_field() -> PasswordField:
+    return PasswordField(
+        "New password",
+        validators=[
+            DataRequired("Enter a new password."),
+            Length(
+                min=MIN_PASSWORD_LENGTH, message=f"Use at least {MIN_PASSWORD_LENGTH} characters."
+            ),
+        ],
+        description=_PASSWORD_HINT,
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+def _confirm_field(other: str) -> PasswordField:
+    return PasswordField(
+        "Type the new password again",
+        validators=[
+            DataRequired("Type the new password again."),
+            EqualTo(other, "The two passwords are not the same."),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
 class LoginForm(FlaskForm):
     email = EmailField(
         "E-mail address",
@@ -35,25 +60,8 @@ class ChangePasswordForm(FlaskForm):
         validators=[DataRequired("Enter your current password.")],
         render_kw={"autocomplete": "current-password"},
     )
-    new_password = PasswordField(
-        "New password",
-        validators=[
-            DataRequired("Enter a new password."),
-            Length(
-                min=MIN_PASSWORD_LENGTH, message=f"Use at least {MIN_PASSWORD_LENGTH} characters."
-            ),
-        ],
-        description=_PASSWORD_HINT,
-        render_kw={"autocomplete": "new-password"},
-    )
-    confirm = PasswordField(
-        "Type the new password again",
-        validators=[
-            DataRequired("Type the new password again."),
-            EqualTo("new_password", "The two passwords are not the same."),
-        ],
-        render_kw={"autocomplete": "new-password"},
-    )
+    new_password = _new_password_field()
+    confirm = _confirm_field("new_password")
 
 
 class ForgotPasswordForm(FlaskForm):
@@ -65,25 +73,8 @@ class ForgotPasswordForm(FlaskForm):
 
 
 class ResetPasswordForm(FlaskForm):
-    password = PasswordField(
-        "New password",
-        validators=[
-            DataRequired("Enter a new password."),
-            Length(
-                min=MIN_PASSWORD_LENGTH, message=f"Use at least {MIN_PASSWORD_LENGTH} characters."
-            ),
-        ],
-        description=_PASSWORD_HINT,
-        render_kw={"autocomplete": "new-password"},
-    )
-    confirm = PasswordField(
-        "Type the new password again",
-        validators=[
-            DataRequired("Type the new password again."),
-            EqualTo("password", "The two passwords are not the same."),
-        ],
-        render_kw={"autocomplete": "new-password"},
-    )
+    password = _new_password_field()
+    confirm = _confirm_field("password")
 
 
 class CreateTokenForm(FlaskForm):
