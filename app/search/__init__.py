@@ -49,6 +49,11 @@ def search(params: SearchParams) -> SearchResults:
     return _query.run(store().searcher(), params, _texts)
 
 
+def ordered_ids(params: SearchParams, limit: int) -> tuple[int, list[int]]:
+    """Every match of a search in its order (at most ``limit``), for exports."""
+    return _query.ordered_ids(store().searcher(), params, limit)
+
+
 def suggest(prefix: str, limit: int = 8) -> list[str]:
     return _query.suggest(store().searcher(), prefix, limit)
 
@@ -83,6 +88,7 @@ __all__ = [
     "check",
     "facet_values",
     "init_search",
+    "ordered_ids",
     "rebuild",
     "search",
     "skill_labels",

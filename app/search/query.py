@@ -277,29 +277,35 @@ def _ordered(cache: _SetCache, final: frozenset[int], sort: str, scored) -> list
     return docs
 
 
-def run(searcher: Searcher, params: SearchParams, texts) -> SearchResults:
-    """Search the live index. ``texts(entry_ids)`` returns ``{id: (title, summary)}`` from the
-    database, used for highlighting (the index keeps no copy of the text).
+@dataclass
+class _Match:
+    """What a query matched, before facets and paging."""
 
-    The query runs once: its matches (with scores, when ranking by relevance) give the base
-    set; facet filters and counts are set operations on it; sorting uses cached columns.
-    """
+    cache: _SetCache
+    query: Query | None
+    base: frozenset[int]
+    scored: list | None
+    filter_sets: dict[str, frozenset[int]]
+    final: frozenset[int]
+    fallback: bool = False
+    only_stop_words: bool = False
+    suggestion: str | None = None
+
+
+def _match(searcher: Searcher, params: SearchParams) -> _Match:
+    """Run the query once: its matches (with scores, when ranking by relevance) are the base
+    set; facet filters are set operations on it."""
     cache = _cache_for(searcher)
     q = params.q.strip()
-    query: Query | None = None
-    fallback = False
-    only_stop_words = False
-    suggestion = None
-    scored = None
     relevance = params.sort == "relevance" and bool(q)
 
     def match(qry: Query):
         if relevance:
-            results = searcher.search(qry, limit=None)
-            pairs = results.top_n
+            pairs = searcher.search(qry, limit=None).top_n
             return frozenset(docnum for _s, docnum in pairs), pairs
         return frozenset(searcher.docs_for_query(qry)), None
 
+    query, scored, fallback, only_stop_words, suggestion = None, None, False, False, None
     if q:
         query = parse(q)
         if query is NullQuery:
@@ -317,10 +323,29 @@ def run(searcher: Searcher, params: SearchParams, texts) -> SearchResults:
             suggestion = did_you_mean(searcher, q)
     else:
         base = cache.all_docs
-
     filter_sets = _filter_sets(cache, params.filters)
     final = _intersect(base, filter_sets.values())
-    facets = facet_counts(cache, base, filter_sets, params.filters)
+    return _Match(
+        cache, query, base, scored, filter_sets, final, fallback, only_stop_words, suggestion
+    )
+
+
+def ordered_ids(searcher: Searcher, params: SearchParams, limit: int) -> tuple[int, list[int]]:
+    """``(total, entry ids)``: every match of a search in its order, at most ``limit`` ids
+    (for exports); no facets, no highlighting."""
+    m = _match(searcher, params)
+    sort = params.sort if params.sort in _SORT_KEYS else "title"
+    order = _ordered(m.cache, m.final, sort, m.scored)[:limit]
+    return len(m.final), [m.cache.entry_id(docnum) for docnum in order]
+
+
+def run(searcher: Searcher, params: SearchParams, texts) -> SearchResults:
+    """Search the live index. ``texts(entry_ids)`` returns ``{id: (title, summary)}`` from the
+    database, used for highlighting (the index keeps no copy of the text). Facet counts are
+    set operations on the matches; sorting uses cached columns."""
+    m = _match(searcher, params)
+    cache, query, scored, final = m.cache, m.query, m.scored, m.final
+    facets = facet_counts(cache, m.base, m.filter_sets, params.filters)
 
     hits: list[Hit] = []
     start = (params.page - 1) * params.per_page
@@ -344,9 +369,9 @@ def run(searcher: Searcher, params: SearchParams, texts) -> SearchResults:
         total=len(final),
         hits=hits,
         facets=facets,
-        suggestion=suggestion,
-        any_word_fallback=fallback,
-        only_stop_words=only_stop_words,
+        suggestion=m.suggestion,
+        any_word_fallback=m.fallback,
+        only_stop_words=m.only_stop_words,
     )
 
 

@@ -56,6 +56,8 @@ LIST_FIELDS = (
 )
 NUMBER_FIELDS = ("credit_hours", "clock_hours", "duration_weeks", "cost_usd")
 BADGE_FIELDS = ("name", "issuer", "criteria", "image_url", "platform", "expires_months")
+# The badge's fields as CSV columns ("badge_level" is a field of the entry, not of the badge).
+BADGE_COLUMNS = {f"badge_{name}": name for name in BADGE_FIELDS}
 CSV_COLUMNS = (
     "external_id",
     "institution",
@@ -84,7 +86,7 @@ CSV_COLUMNS = (
     "assessment",
     "stacks_into",
     "enrollment_url",
-    *(f"badge_{name}" for name in BADGE_FIELDS),
+    *BADGE_COLUMNS,
     "published_at",
     "status",
 )
@@ -176,8 +178,8 @@ def csv_row_to_record(row: dict[str, str | None]) -> dict[str, Any]:
         key, value = raw_key.strip(), (raw_value or "").strip()
         if not value:
             continue
-        if key.startswith("badge_"):
-            badge[key.removeprefix("badge_")] = value
+        if key in BADGE_COLUMNS:
+            badge[BADGE_COLUMNS[key]] = value
         elif key in LIST_FIELDS:
             record[key] = _split(value)
         elif key == "courses":
@@ -191,6 +193,36 @@ def csv_row_to_record(row: dict[str, str | None]) -> dict[str, Any]:
     if badge:
         record["badge"] = badge
     return record
+
+
+def record_to_csv_row(record: dict[str, Any]) -> dict[str, str]:
+    """A record → one CSV row in the column form that ``csv_row_to_record`` reads back."""
+
+    def num(value) -> str:
+        return "" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
+
+    row: dict[str, str] = {}
+    for key in CSV_COLUMNS:
+        if key in BADGE_COLUMNS:
+            value = (record.get("badge") or {}).get(BADGE_COLUMNS[key])
+            row[key] = num(value)
+            continue
+        value = record.get(key)
+        if key in LIST_FIELDS:
+            row[key] = " | ".join(value or [])
+        elif key == "courses":
+            row[key] = " | ".join(
+                f"{c['code']}: {c['title']}: {num(c['credit_hours'])}" for c in value or []
+            )
+        elif key == "partners":
+            row[key] = " | ".join(
+                f"{p['name']}: {p['role']}" if p.get("role") else p["name"] for p in value or []
+            )
+        elif key == "credit_bearing":
+            row[key] = "true" if value else "false"
+        else:
+            row[key] = num(value)
+    return row
 
 
 def _bool_cell(value: str) -> bool | str:

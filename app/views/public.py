@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, Response, abort, render_template, request, stream_with_context
 
 from app import search
-from app.services import discovery, employers
+from app.errors import error_response
+from app.services import discovery, employers, exports
 from app.services.errors import InvalidInput, NotFound
 from app.views import querystring
 
@@ -21,6 +23,7 @@ def _helpers():
         "url_toggle": querystring.url_toggle,
         "url_page": querystring.url_page,
         "url_clear": querystring.url_clear,
+        "url_csv": querystring.url_csv,
         "sort_labels": search.SORT_LABELS,
     }
 
@@ -62,6 +65,31 @@ def _search_page(template: str, status: int = 200, **context):
 def search_page():
     """The home page is the search."""
     return _search_page("public/search.html")
+
+
+@bp.get("/search.csv")
+def search_csv():
+    """Every match of the search in the URL, as CSV in the inventory record format."""
+    try:
+        params = discovery.parse_params(request.args)
+        total, lines = exports.search_csv(params)
+    except InvalidInput as exc:
+        return error_response(400, "Bad Request", exc.message, errors=exc.errors)
+    except search.IndexUnavailable:
+        return error_response(503, "Service Unavailable", "Search is temporarily unavailable.")
+    response = Response(stream_with_context(lines), mimetype="text/csv")
+    response.headers["Content-Disposition"] = 'attachment; filename="micro-credentials.csv"'
+    response.headers["X-Total-Count"] = str(total)
+    return response
+
+
+@bp.get("/feed.xml")
+def feed():
+    """An Atom feed of the newest and newly updated entries."""
+    entries = exports.latest_entries()
+    updated = entries[0].updated_at if entries else datetime.now(UTC)
+    body = render_template("public/feed.xml", entries=entries, updated=updated)
+    return Response(body, mimetype="application/atom+xml")
 
 
 @bp.get("/credentials/<key>")

@@ -48,3 +48,12 @@ def url_clear() -> str:
     """The current search without any facet filter (query and sort kept)."""
     keep = {k: v for k, v in request.args.items() if k in ("q", "sort") and v}
     return url_for(request.endpoint, **(request.view_args or {}), **keep)
+
+
+def url_csv(institution_code: str | None = None) -> str:
+    """The CSV export of the current search (an institution page adds its fixed filter)."""
+    args = _args()
+    args.pop("page", None)
+    if institution_code:
+        args.setlist("institution", [institution_code])
+    return url_for("public.search_csv", **args.to_dict(flat=False))

@@ -136,6 +136,7 @@ def test_csv_in_the_documented_column_form(app, tmp_path):
                 "partners",
                 "occupations",
                 "industries",
+                "badge_level",
                 "badge_name",
                 "badge_issuer",
                 "badge_criteria",
@@ -157,6 +158,7 @@ def test_csv_in_the_documented_column_form(app, tmp_path):
                 "Saint Francis Health System: internship host",
                 "31-9097",
                 "Health Care and Social Assistance",
+                "foundational",
                 "Phlebotomy Badge",
                 "Tulsa Community College",
                 "Complete 50 draws.",
@@ -175,6 +177,7 @@ def test_csv_in_the_documented_column_form(app, tmp_path):
     assert exported["skills"] == ["Phlebotomy", "Patient safety"]
     assert exported["industries"] == ["62"]
     assert exported["badge"]["name"] == "Phlebotomy Badge"
+    assert exported["badge_level"] == "foundational"  # an entry field, not the badge's
 
 
 def test_an_exported_entry_imports_back_unchanged(app, tmp_path):

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
+from xml.etree import ElementTree
 
 from app import search
 from tests.factories import publish
@@ -134,3 +137,34 @@ def test_pages_forbid_inline_scripts_and_framing(index, client):
     )
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_any_search_downloads_as_csv_that_imports_back_unchanged(index, client, tmp_path):
+    from app.services import importer
+
+    publish(title="Welding I", delivery="online", partners=[{"name": "NORDAM", "role": None}])
+    publish(title="Welding II", delivery="hybrid")
+    publish(title="Nursing Basics", delivery="online")
+    page = client.get("/search?q=welding&delivery=online").get_data(as_text=True)
+    link = re.search(r'href="(/search\.csv\?[^"]+)"', page).group(1).replace("&amp;", "&")
+    response = client.get(link)
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.headers["X-Total-Count"] == "1"
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert [r["title"] for r in rows] == ["Welding I"]
+    assert rows[0]["courses"] == "CS 2113: Network Defense: 3 | CS 2213: Incident Response: 3"
+    path = tmp_path / "export.csv"
+    path.write_bytes(response.data)
+    report = importer.import_file(path)
+    assert report.ok, report.problems
+    assert (report.created, report.updated, report.unchanged) == (0, 0, 1)
+
+
+def test_the_feed_lists_new_entries(index, client):
+    publish(title="Fresh Credential")
+    response = client.get("/feed.xml")
+    assert response.mimetype == "application/atom+xml"
+    root = ElementTree.fromstring(response.data)
+    atom = "{http://www.w3.org/2005/Atom}"
+    titles = [e.findtext(f"{atom}title") for e in root.iter(f"{atom}entry")]
+    assert titles == ["Fresh Credential"]
