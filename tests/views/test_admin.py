@@ -3,42 +3,14 @@
 from __future__ import annotations
 
 import re
-import socket
-from email import message_from_bytes, policy
 from urllib.parse import urlsplit
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from app.enums import Role
 from app.extensions import db
 from app.models import User
 from tests.conftest import PASSWORD
-
-
-class _Collector:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
-        return "250 Message accepted"
-
-
-@pytest.fixture
-def smtp(app):
-    """A real SMTP server on a free local port; the app's mail goes to it."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    handler = _Collector()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
-    try:
-        yield handler
-    finally:
-        controller.stop()
 
 
 @pytest.fixture
