@@ -75,6 +75,16 @@ def full_entry_options() -> tuple:
     )
 
 
+def entries_by_id(ids) -> dict[int, Entry]:
+    """The entries with these ids, fully loaded (for documents, records and exports)."""
+    return {
+        entry.id: entry
+        for entry in db.session.scalars(
+            sa.select(Entry).where(Entry.id.in_(list(ids))).options(*full_entry_options())
+        )
+    }
+
+
 class EntryVersion(db.Model):
     """One published state of an entry; never changed once written."""
 

@@ -30,7 +30,7 @@ from whoosh.searching import Searcher
 from app.enums import EntryStatus
 from app.extensions import db
 from app.models import Entry, IndexTask
-from app.models.entry import full_entry_options
+from app.models.entry import entries_by_id
 from app.search.documents import entry_document
 from app.search.schema import SCHEMA
 
@@ -188,9 +188,7 @@ def rebuild(progress: Callable[[int], None] | None = None, *, lock_timeout: floa
             )
             for start in range(0, len(ids), 500):
                 chunk = ids[start : start + 500]
-                entries = db.session.scalars(
-                    db.select(Entry).where(Entry.id.in_(chunk)).options(*full_entry_options())
-                ).all()
+                entries = entries_by_id(chunk).values()
                 for entry in entries:
                     writer.add_document(**entry_document(entry))
                 count += len(entries)
@@ -249,12 +247,7 @@ def _apply_pending(st: IndexStore, batch: int = 500) -> int:
                 break
             after = tasks[-1].id
             entry_ids = {t.entry_id for t in tasks}
-            entries = {
-                e.id: e
-                for e in db.session.scalars(
-                    db.select(Entry).where(Entry.id.in_(entry_ids)).options(*full_entry_options())
-                )
-            }
+            entries = entries_by_id(entry_ids)
             for entry_id in entry_ids:
                 entry = entries.get(entry_id)
                 if entry is not None and entry.status is EntryStatus.ACTIVE:

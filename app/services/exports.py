@@ -12,7 +12,7 @@ from app import search
 from app.enums import EntryStatus
 from app.extensions import db
 from app.models import Entry
-from app.models.entry import full_entry_options
+from app.models.entry import entries_by_id, full_entry_options
 from app.services import records
 
 MAX_EXPORT_ROWS = 10_000
@@ -32,12 +32,7 @@ def search_csv(params: search.SearchParams) -> tuple[int, Iterator[str]]:
         writer.writeheader()
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
-            entries = {
-                e.id: e
-                for e in db.session.scalars(
-                    sa.select(Entry).where(Entry.id.in_(chunk)).options(*full_entry_options())
-                )
-            }
+            entries = entries_by_id(chunk)
             for entry_id in chunk:
                 entry = entries.get(entry_id)
                 if entry is not None and entry.status is EntryStatus.ACTIVE:
