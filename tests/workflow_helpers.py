@@ -50,6 +50,17 @@ class People:
         self.admin = make("admin@regents.example.org", Role.ADMIN)
         unit.commit()
 
+    def add_second_reviewer(self) -> People:
+        """A colleague on the staff, to assign requests to."""
+        self.staff2 = users.create_user(
+            email="second@regents.example.org",
+            name="Second Reviewer",
+            role=Role.STAFF,
+            password=PASSWORD,
+        )
+        unit.commit()
+        return self
+
 
 PATH = {
     RequestState.DRAFT: [],

@@ -10,26 +10,18 @@ import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
 
 from app import compliance
-from app.enums import Endorsement, Role
+from app.enums import Endorsement
 from app.extensions import db
 from app.models import CredentialRequest, RuleOverride
-from app.services import policy, review, unit, users, workflow
+from app.services import policy, review, workflow
 from app.services.errors import InvalidInput, PermissionDenied
 from app.workflow.states import Action, RequestState
-from tests.workflow_helpers import COMPLETE_FIELDS, PASSWORD, People, request_in
+from tests.workflow_helpers import COMPLETE_FIELDS, People, request_in
 
 
 @pytest.fixture
 def people(app):
-    people = People()
-    people.staff2 = users.create_user(
-        email="second@regents.example.org",
-        name="Second Reviewer",
-        role=Role.STAFF,
-        password=PASSWORD,
-    )
-    unit.commit()
-    return people
+    return People().add_second_reviewer()
 
 
 def filed(liaison, kind="endorsement", **fields):

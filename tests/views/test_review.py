@@ -13,25 +13,17 @@ from flask_login import login_user
 from werkzeug.datastructures import MultiDict
 
 from app import compliance
-from app.enums import RequestKind, Role
+from app.enums import RequestKind
 from app.extensions import db
 from app.models import Comment, CredentialRequest, MailMessage
-from app.services import accounts, policy, review, unit, users, workflow
+from app.services import accounts, policy, review, workflow
 from app.workflow.states import Action, RequestState
 from tests.workflow_helpers import COMPLETE_FIELDS, PASSWORD, People, request_in
 
 
 @pytest.fixture
 def people(app):
-    people = People()
-    people.staff2 = users.create_user(
-        email="second@regents.example.org",
-        name="Second Reviewer",
-        role=Role.STAFF,
-        password=PASSWORD,
-    )
-    unit.commit()
-    return people
+    return People().add_second_reviewer()
 
 
 @pytest.fixture
