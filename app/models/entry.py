@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -12,6 +13,11 @@ from app.extensions import db
 from app.models._types import UTCDateTime, enum_type, utcnow
 from app.models.content import CredentialContent
 from app.models.institution import Institution
+
+
+def new_ctid() -> str:
+    """A Credential Transparency Identifier: ``ce-`` and a random UUID."""
+    return f"ce-{uuid.uuid4()}"
 
 
 class Entry(db.Model):
@@ -30,6 +36,8 @@ class Entry(db.Model):
     institution_id: Mapped[int] = mapped_column(sa.ForeignKey("institutions.id"), index=True)
     external_id: Mapped[str] = mapped_column(sa.String(100))
     slug: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    # The Credential Registry's identifier (CTDL ``ceterms:ctid``): set once, never changed.
+    ctid: Mapped[str] = mapped_column(sa.String(40), unique=True, default=lambda: new_ctid())
     status: Mapped[EntryStatus] = mapped_column(
         enum_type(EntryStatus, "entry_status"), default=EntryStatus.ACTIVE, index=True
     )

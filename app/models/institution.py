@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
@@ -23,6 +24,10 @@ class Institution(db.Model):
     kind: Mapped[InstitutionKind] = mapped_column(enum_type(InstitutionKind, "institution_kind"))
     city: Mapped[str | None] = mapped_column(sa.String(100))
     website: Mapped[str | None] = mapped_column(sa.String(300))
+    # The organisation's CTID in CTDL exports (``ce-`` + UUID), set once and kept.
+    ctid: Mapped[str] = mapped_column(
+        sa.String(40), unique=True, default=lambda: f"ce-{uuid.uuid4()}"
+    )
 
     users: Mapped[list[User]] = relationship(back_populates="institution")
 

@@ -1,0 +1,46 @@
+"""stable CTDL identifiers (CTIDs) for entries and institutions
+
+Revision ID: 0009_ctid
+Revises: 0003
+Create Date: 2026-11-29 00:40:00
+
+Each entry and institution keeps a Credential Transparency Identifier (``ce-`` + UUID) that
+the CTDL export publishes; existing rows get one here, once.
+"""
+import uuid
+
+import sqlalchemy as sa
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision = "0009_ctid"
+down_revision = "0003"
+branch_labels = None
+depends_on = None
+
+TABLES = ("entries", "institutions")
+
+
+def upgrade():
+    for table in TABLES:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.add_column(sa.Column("ctid", sa.String(length=40), nullable=True))
+    bind = op.get_bind()
+    for table in TABLES:
+        rows = bind.execute(sa.text(f"SELECT id FROM {table}")).scalars().all()  # noqa: S608
+        for row_id in rows:
+            bind.execute(
+                sa.text(f"UPDATE {table} SET ctid = :ctid WHERE id = :id"),  # noqa: S608
+                {"ctid": f"ce-{uuid.uuid4()}", "id": row_id},
+            )
+    for table in TABLES:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.alter_column("ctid", existing_type=sa.String(length=40), nullable=False)
+            batch_op.create_unique_constraint(op.f(f"uq_{table}_ctid"), ["ctid"])
+
+
+def downgrade():
+    for table in TABLES:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_constraint(op.f(f"uq_{table}_ctid"), type_="unique")
+            batch_op.drop_column("ctid")
