@@ -54,6 +54,26 @@ def ordered_ids(params: SearchParams, limit: int) -> tuple[int, list[int]]:
     return _query.ordered_ids(store().searcher(), params, limit)
 
 
+def matching(entries: list[Entry], params: SearchParams) -> list[int]:
+    """The ids of those of ``entries`` that the search ``params`` matches, whatever their
+    status: the same query and filters run on a throw-away in-memory index of just these
+    entries (the live index holds only active ones). For feeds that report retirements."""
+    if not entries:
+        return []
+    from whoosh.filedb.filestore import RamStorage
+
+    from app.search.documents import entry_document
+    from app.search.schema import SCHEMA
+
+    ix = RamStorage().create_index(SCHEMA)
+    with ix.writer() as writer:
+        for entry in entries:
+            writer.add_document(**entry_document(entry))
+    with ix.searcher() as searcher:
+        _total, ids = _query.ordered_ids(searcher, params, len(entries))
+    return ids
+
+
 def suggest(prefix: str, limit: int = 8) -> list[str]:
     return _query.suggest(store().searcher(), prefix, limit)
 

@@ -252,43 +252,8 @@ def institutions_with_counts() -> list[tuple[Institution, int]]:
 
 
 def schema_org(entry: Entry) -> dict:
-    """The entry as schema.org ``EducationalOccupationalCredential`` JSON-LD."""
-    from flask import url_for
+    """The entry as schema.org ``EducationalOccupationalCredential`` JSON-LD (a dict; the page
+    renders it with ``|tojson``)."""
+    from app.schemas import schema_org
 
-    content = entry.content
-    data: dict = {
-        "@context": "https://schema.org",
-        "@type": "EducationalOccupationalCredential",
-        "name": content.title,
-        "description": content.summary,
-        "url": url_for("public.entry", key=entry.slug, _external=True),
-        "credentialCategory": entry.entry_type.label,
-        "recognizedBy": {"@type": "Organization", "name": "State Regents for Higher Education"}
-        if entry.endorsement is Endorsement.ENDORSED
-        else None,
-        "provider": {
-            "@type": "CollegeOrUniversity",
-            "name": entry.institution.name,
-            "url": entry.institution.website,
-        },
-        "teaches": [s.name for s in content.skills],
-        "competencyRequired": [o.text for o in content.outcomes] or None,
-        "occupationalCategory": [
-            {
-                "@type": "CategoryCode",
-                "codeValue": t.code,
-                "name": t.title,
-                "inCodeSet": "https://www.bls.gov/soc/2018/",
-            }
-            for t in content.occupations
-        ]
-        or None,
-        "educationalLevel": content.badge_level.label if content.badge_level else None,
-        "dateCreated": entry.published_on.isoformat(),
-        "dateModified": entry.updated_at.date().isoformat(),
-    }
-    if content.cost_usd is not None:
-        data["offers"] = {"@type": "Offer", "price": content.cost_usd, "priceCurrency": "USD"}
-    if content.enrollment_url:
-        data["sameAs"] = content.enrollment_url
-    return {k: v for k, v in data.items() if v is not None}
+    return schema_org.credential(entry)

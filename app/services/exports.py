@@ -1,52 +1,153 @@
-"""Machine-readable copies of the public inventory: CSV of any search, a feed of new entries."""
+"""Machine-readable copies of the public inventory, for anyone: the record format (JSON, JSON
+Lines, CSV), CTDL JSON-LD, Open Badges achievements, Atom feeds and the sitemap.
+
+Only published entries are ever exported. Exports of a search hold only active entries (the
+index holds nothing else); an entry asked for by its address is answered retired too, marked
+so, since badges already issued and registry records still point at it. No export reads a
+request's content: what a change request proposes appears only once it is approved.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
 
 import sqlalchemy as sa
 
 from app import search
 from app.enums import EntryStatus
 from app.extensions import db
-from app.models import Entry
+from app.models import Entry, Institution
 from app.models.entry import entries_by_id, full_entry_options
-from app.services import records
+from app.schemas import ctdl, frameworks, open_badges
+from app.services import discovery, records
+from app.services.errors import NotFound
 
 MAX_EXPORT_ROWS = 10_000
+FEED_SIZE = 50
+# Retirements a search feed looks at: the most recent ones, enough for any reader that polls.
+FEED_RETIRED_WINDOW = 200
+CSV_BOM = "\ufeff"
+_CHUNK = 500
+
+
+def _active_entries(ids: list[int]) -> Iterator[Entry]:
+    """The active entries of ``ids`` in that order, fully loaded, a chunk of queries at a time."""
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        entries = entries_by_id(chunk)
+        for entry_id in chunk:
+            entry = entries.get(entry_id)
+            if entry is not None and entry.status is EntryStatus.ACTIVE:
+                yield entry
 
 
 def search_csv(params: search.SearchParams) -> tuple[int, Iterator[str]]:
     """Every match of a search (at most 10,000, in the search's order) as CSV in the record
-    format's column form, which ``flask inventory import`` reads back. Anyone may call it.
+    format's column form, which ``flask inventory import`` reads back: UTF-8 with a byte-order
+    mark (so spreadsheets read the accents right), and every cell that would start a formula
+    prefixed with an apostrophe. Anyone may call it.
 
-    Returns ``(total matches, lines)``. Raises ``search.IndexUnavailable``.
+    Returns ``(total matches, chunks of text)``. Raises ``search.IndexUnavailable``.
     """
     total, ids = search.ordered_ids(params, MAX_EXPORT_ROWS)
 
-    def lines() -> Iterator[str]:
+    def chunks() -> Iterator[str]:
         buffer = io.StringIO()
+        buffer.write(CSV_BOM)
         writer = csv.DictWriter(buffer, fieldnames=records.CSV_COLUMNS, lineterminator="\n")
         writer.writeheader()
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            entries = entries_by_id(chunk)
-            for entry_id in chunk:
-                entry = entries.get(entry_id)
-                if entry is not None and entry.status is EntryStatus.ACTIVE:
-                    writer.writerow(records.record_to_csv_row(records.entry_record(entry)))
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
+        for n, entry in enumerate(_active_entries(ids), start=1):
+            writer.writerow(records.record_to_csv_row(records.entry_record(entry)))
+            if n % _CHUNK == 0:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
         if buffer.getvalue():
             yield buffer.getvalue()
+
+    return total, chunks()
+
+
+def search_jsonl(params: search.SearchParams) -> tuple[int, Iterator[str]]:
+    """Every match of a search (at most 10,000, in its order) as JSON Lines in the record format:
+    one entry a line, which ``flask inventory import`` reads back unchanged. Anyone may call it.
+    Raises ``search.IndexUnavailable``."""
+    total, ids = search.ordered_ids(params, MAX_EXPORT_ROWS)
+
+    def lines() -> Iterator[str]:
+        for entry in _active_entries(ids):
+            yield json.dumps(records.entry_record(entry), ensure_ascii=False) + "\n"
 
     return total, lines()
 
 
-def latest_entries(limit: int = 50) -> list[Entry]:
+def entry_record(key: str) -> dict:
+    """One published entry (by id or slug) in the record format. Raises ``NotFound``."""
+    return records.entry_record(discovery.get_entry(key))
+
+
+# --- CTDL ----------------------------------------------------------------------------------
+
+
+def entry_ctdl(key: str) -> dict:
+    """One published entry as a CTDL JSON-LD document (a retired one as Deprecated).
+    Raises ``NotFound``."""
+    return ctdl.document(discovery.get_entry(key))
+
+
+@dataclass
+class CtdlPage:
+    total: int
+    page: int
+    per_page: int
+    document: dict
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def search_ctdl(params: search.SearchParams, graph_id: str) -> CtdlPage:
+    """One page of a search's matches as a CTDL ``@graph`` (with the organisations they name).
+    Raises ``search.IndexUnavailable``."""
+    end = params.page * params.per_page
+    total, ids = search.ordered_ids(params, end)
+    page_ids = ids[end - params.per_page : end]
+    entries = list(_active_entries(page_ids))
+    return CtdlPage(total, params.page, params.per_page, ctdl.graph(entries, graph_id))
+
+
+def institution_ctdl(slug: str) -> dict:
+    """An institution as a CTDL organisation. Raises ``NotFound``."""
+    institution = discovery.get_institution(slug)
+    return {"@context": ctdl.CONTEXT, **ctdl.organization(institution)}
+
+
+def regents_ctdl() -> dict:
+    return {"@context": ctdl.CONTEXT, **ctdl.regents_organization()}
+
+
+# --- Open Badges -----------------------------------------------------------------------------
+
+
+def achievement(key: str) -> dict:
+    """The Open Badges 3.0 achievement of a published entry's badge. Raises ``NotFound`` when
+    there is no such entry or it has no badge."""
+    entry = discovery.get_entry(key)
+    if not frameworks.has_badge(entry):
+        raise NotFound("This inventory entry has no digital badge.")
+    return open_badges.achievement(entry)
+
+
+# --- feeds ----------------------------------------------------------------------------------
+
+
+def latest_entries(limit: int = FEED_SIZE) -> list[Entry]:
     """The most recently published or updated active entries, newest first (the feed)."""
     return list(
         db.session.scalars(
@@ -57,3 +158,63 @@ def latest_entries(limit: int = 50) -> list[Entry]:
             .options(*full_entry_options())
         )
     )
+
+
+def search_feed(params: search.SearchParams, limit: int = FEED_SIZE) -> list[Entry]:
+    """The entries of a search's feed, most recently changed first: active matches that were
+    published or changed, and matching entries that were retired (they come as an update of
+    the same feed entry). Raises ``search.IndexUnavailable``."""
+    _total, ids = search.ordered_ids(params, MAX_EXPORT_ROWS)
+    active: list[Entry] = []
+    if ids:
+        newest = list(
+            db.session.scalars(
+                sa.select(Entry.id)
+                .where(Entry.id.in_(ids), Entry.status == EntryStatus.ACTIVE)
+                .order_by(Entry.updated_at.desc(), Entry.id.desc())
+                .limit(limit)
+            )
+        )
+        loaded = entries_by_id(newest)
+        active = [loaded[i] for i in newest if i in loaded]
+    retired_candidates = list(
+        db.session.scalars(
+            sa.select(Entry)
+            .where(Entry.status == EntryStatus.RETIRED)
+            .order_by(Entry.retired_at.desc(), Entry.id.desc())
+            .limit(FEED_RETIRED_WINDOW)
+            .options(*full_entry_options())
+        )
+    )
+    matched = set(search.matching(retired_candidates, params))
+    retired = [e for e in retired_candidates if e.id in matched]
+    both = sorted(active + retired, key=lambda e: (e.updated_at, e.id), reverse=True)
+    return both[:limit]
+
+
+# --- sitemap --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SitemapUrl:
+    endpoint: str
+    values: dict
+    lastmod: date | datetime | None = None
+
+
+def sitemap_urls() -> Iterator[SitemapUrl]:
+    """Every public page a search engine should know: the search, institution list and employer
+    view, each institution, and each active entry (with its last change)."""
+    yield SitemapUrl("public.home", {})
+    yield SitemapUrl("public.institutions", {})
+    yield SitemapUrl("public.employers", {})
+    for slug in db.session.scalars(sa.select(Institution.slug).order_by(Institution.name)):
+        yield SitemapUrl("public.institution", {"slug": slug})
+    rows = db.session.execute(
+        sa.select(Entry.slug, Entry.updated_at)
+        .where(Entry.status == EntryStatus.ACTIVE)
+        .order_by(Entry.id)
+        .execution_options(yield_per=1000)
+    )
+    for slug, updated_at in rows:
+        yield SitemapUrl("public.entry", {"key": slug}, updated_at)

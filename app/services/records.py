@@ -164,6 +164,22 @@ def _read_csv(text: str) -> tuple[list[tuple[int, dict]], list[Problem]]:
     return rows, problems
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_cell(value: str) -> str:
+    """A CSV cell a spreadsheet shows as text: one that would start a formula gets a leading
+    apostrophe (``=1+1`` → ``'=1+1``), which ``restore_cell`` removes when importing."""
+    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
+
+
+def restore_cell(value: str) -> str:
+    if value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
+        return value[1:]
+    return value
+
+
 def _split(cell: str) -> list[str]:
     return [part.strip() for part in cell.split("|") if part.strip()]
 
@@ -175,7 +191,7 @@ def csv_row_to_record(row: dict[str, str | None]) -> dict[str, Any]:
     for raw_key, raw_value in row.items():
         if raw_key is None:
             raise ValueError("|More cells than columns.")
-        key, value = raw_key.strip(), (raw_value or "").strip()
+        key, value = raw_key.strip(), restore_cell((raw_value or "").strip())
         if not value:
             continue
         if key in BADGE_COLUMNS:
@@ -222,7 +238,7 @@ def record_to_csv_row(record: dict[str, Any]) -> dict[str, str]:
             row[key] = "true" if value else "false"
         else:
             row[key] = num(value)
-    return row
+    return {key: neutralise_cell(value) for key, value in row.items()}
 
 
 def _bool_cell(value: str) -> bool | str:

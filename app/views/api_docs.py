@@ -9,7 +9,9 @@ from flask import Blueprint, current_app, jsonify, render_template
 
 bp = Blueprint("api_docs", __name__)
 
-DOCUMENTED_BLUEPRINTS = ("api",)
+DOCUMENTED_BLUEPRINTS = ("api", "exports")
+# Exports served among the public pages.
+DOCUMENTED_ENDPOINTS = ("public.search_csv", "public.feed")
 
 
 def build_spec() -> dict:
@@ -36,10 +38,14 @@ def build_spec() -> dict:
         "InstitutionListSchema",
         "FacetsResponseSchema",
         "ErrorSchema",
+        "RecordSchema",
     ):
         spec.components.schema(name.removesuffix("Schema"), schema=getattr(schemas, name))
     for rule in current_app.url_map.iter_rules():
-        if rule.endpoint.split(".")[0] in DOCUMENTED_BLUEPRINTS:
+        if (
+            rule.endpoint.split(".")[0] in DOCUMENTED_BLUEPRINTS
+            or rule.endpoint in DOCUMENTED_ENDPOINTS
+        ):
             view = current_app.view_functions[rule.endpoint]
             spec.path(view=view, app=current_app)
     return spec.to_dict()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 
 from flask import Blueprint, Response, abort, render_template, request, stream_with_context
@@ -69,7 +68,26 @@ def search_page():
 
 @bp.get("/search.csv")
 def search_csv():
-    """Every match of the search in the URL, as CSV in the inventory record format."""
+    """Every match of the search in the URL, as CSV in the inventory record format.
+    ---
+    get:
+      summary: Any search as CSV (record format)
+      description: Every active match of the search (at most 10,000), one record a row in the
+        record format's column form, which `flask inventory import` reads back. UTF-8 with a
+        byte-order mark; a cell that would start a formula (`=`, `+`, `-`, `@`) is prefixed
+        with an apostrophe, which the import removes. `X-Total-Count` gives the matches.
+      tags: [Exports]
+      parameters:
+      - in: query
+        schema: SearchArgsSchema
+      responses:
+        200:
+          content:
+            text/csv:
+              schema: {type: string}
+        400: {description: A search parameter was not understood.}
+        503: {description: The search index is temporarily unavailable.}
+    """
     try:
         params = discovery.parse_params(request.args)
         total, lines = exports.search_csv(params)
@@ -85,7 +103,19 @@ def search_csv():
 
 @bp.get("/feed.xml")
 def feed():
-    """An Atom feed of the newest and newly updated entries."""
+    """An Atom feed of the newest and newly updated entries.
+    ---
+    get:
+      summary: Atom feed of new and updated entries
+      description: The 50 most recently published or changed active entries. `/search.atom`
+        gives the same for any search.
+      tags: [Exports]
+      responses:
+        200:
+          content:
+            application/atom+xml:
+              schema: {type: string}
+    """
     entries = exports.latest_entries()
     updated = entries[0].updated_at if entries else datetime.now(UTC)
     body = render_template("public/feed.xml", entries=entries, updated=updated)
@@ -98,9 +128,7 @@ def entry(key: str):
         entry = discovery.get_entry(key)
     except NotFound as exc:
         abort(404, exc.message)
-    return render_template(
-        "public/entry.html", entry=entry, json_ld=json.dumps(discovery.schema_org(entry), indent=1)
-    )
+    return render_template("public/entry.html", entry=entry, json_ld=discovery.schema_org(entry))
 
 
 @bp.get("/institutions")
