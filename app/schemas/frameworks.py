@@ -68,9 +68,12 @@ def cip_alignments(content: CredentialContent) -> list[Alignment]:
     """
     out = []
     for item in getattr(content, "cip_codes", None) or []:
-        code = getattr(item, "code", item)
+        if isinstance(item, str):
+            code, title = item, item
+        else:
+            code, title = item.code, getattr(item, "title", None) or item.code
         if code:
-            out.append(Alignment(CIP, str(code), getattr(item, "title", None) or str(code)))
+            out.append(Alignment(CIP, code, title))
     return out
 
 
