@@ -34,7 +34,7 @@ def test_upgrade_backfills_a_distinct_ctid_for_existing_rows(engine, tmp_path):
                     )
             upgrade()
             with db.engine.connect() as conn:
-                ctids = conn.execute(sa.text("SELECT ctid FROM institutions")).scalars().all()
+                ctids = conn.execute(sa.text("SELECT ctdl_id FROM institutions")).scalars().all()
             assert len(ctids) == 2 and len(set(ctids)) == 2
             assert all(CTID.match(c) for c in ctids)
             db.engine.dispose()

@@ -37,7 +37,10 @@ class Entry(db.Model):
     external_id: Mapped[str] = mapped_column(sa.String(100))
     slug: Mapped[str] = mapped_column(sa.String(200), unique=True)
     # The Credential Registry's identifier (CTDL ``ceterms:ctid``): set once, never changed.
-    ctid: Mapped[str] = mapped_column(sa.String(40), unique=True, default=lambda: new_ctid())
+    # (The column is not called ``ctid``: PostgreSQL reserves that name for a system column.)
+    ctid: Mapped[str] = mapped_column(
+        "ctdl_id", sa.String(40), unique=True, default=lambda: new_ctid()
+    )
     status: Mapped[EntryStatus] = mapped_column(
         enum_type(EntryStatus, "entry_status"), default=EntryStatus.ACTIVE, index=True
     )

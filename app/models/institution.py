@@ -24,9 +24,10 @@ class Institution(db.Model):
     kind: Mapped[InstitutionKind] = mapped_column(enum_type(InstitutionKind, "institution_kind"))
     city: Mapped[str | None] = mapped_column(sa.String(100))
     website: Mapped[str | None] = mapped_column(sa.String(300))
-    # The organisation's CTID in CTDL exports (``ce-`` + UUID), set once and kept.
+    # The organisation's CTID in CTDL exports (``ce-`` + UUID), set once and kept. (The column
+    # is not called ``ctid``: PostgreSQL reserves that name for a system column.)
     ctid: Mapped[str] = mapped_column(
-        sa.String(40), unique=True, default=lambda: f"ce-{uuid.uuid4()}"
+        "ctdl_id", sa.String(40), unique=True, default=lambda: f"ce-{uuid.uuid4()}"
     )
 
     users: Mapped[list[User]] = relationship(back_populates="institution")
