@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -200,6 +201,30 @@ class SitemapUrl:
     endpoint: str
     values: dict
     lastmod: date | datetime | None = None
+
+
+# The sitemaps protocol's limit of addresses in one file; past it, a sitemap index of parts.
+SITEMAP_LIMIT = 50_000
+
+
+def sitemap_parts() -> int:
+    """How many sitemap files the public pages need (1 up to ``SITEMAP_LIMIT`` addresses)."""
+    institutions = db.session.scalar(sa.select(sa.func.count(Institution.id))) or 0
+    entries = (
+        db.session.scalar(
+            sa.select(sa.func.count(Entry.id)).where(Entry.status == EntryStatus.ACTIVE)
+        )
+        or 0
+    )
+    return max(1, -(-(3 + institutions + entries) // SITEMAP_LIMIT))
+
+
+def sitemap_part(part: int) -> Iterator[SitemapUrl]:
+    """The addresses of sitemap file ``part`` (from 1). Raises ``NotFound`` past the last."""
+    if not 1 <= part <= sitemap_parts():
+        raise NotFound("There is no such sitemap.")
+    start = (part - 1) * SITEMAP_LIMIT
+    return itertools.islice(sitemap_urls(), start, start + SITEMAP_LIMIT)
 
 
 def sitemap_urls() -> Iterator[SitemapUrl]:

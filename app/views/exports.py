@@ -340,7 +340,8 @@ def sitemap():
     get:
       summary: Sitemap of the public pages
       description: Every active entry's page, every institution's page, the search, the
-        institution list and the employer view (sitemaps.org protocol).
+        institution list and the employer view (sitemaps.org protocol). Past 50,000 addresses
+        it is a sitemap index of the parts `/sitemap-1.xml`, `/sitemap-2.xml`, …
       tags: [Exports]
       responses:
         200:
@@ -348,7 +349,36 @@ def sitemap():
             application/xml:
               schema: {type: string}
     """
-    body = render_template("exports/sitemap.xml", urls=exports.sitemap_urls())
+    parts = exports.sitemap_parts()
+    if parts == 1:
+        body = render_template("exports/sitemap.xml", urls=exports.sitemap_part(1))
+    else:
+        body = render_template("exports/sitemap_index.xml", parts=range(1, parts + 1))
+    return Response(body, mimetype="application/xml")
+
+
+@bp.get("/sitemap-<int:part>.xml")
+def sitemap_part(part: int):
+    """One part of a large sitemap.
+    ---
+    get:
+      summary: One part of the sitemap
+      description: Up to 50,000 addresses; listed by `/sitemap.xml` when the site has more.
+      tags: [Exports]
+      parameters:
+      - {in: path, name: part, required: true, schema: {type: integer}}
+      responses:
+        200:
+          content:
+            application/xml:
+              schema: {type: string}
+        404: {description: No such part.}
+    """
+    try:
+        urls = exports.sitemap_part(part)
+    except NotFound as exc:
+        return _not_found(exc)
+    body = render_template("exports/sitemap.xml", urls=urls)
     return Response(body, mimetype="application/xml")
 
 

@@ -308,3 +308,29 @@ def test_the_openapi_document_describes_every_export(app, client):
     ):
         assert "get" in paths[path], path
         assert paths[path]["get"]["summary"], path
+
+
+def test_a_large_sitemap_becomes_an_index_of_parts(index, client, monkeypatch):
+    from app.services import exports
+
+    entries = [publish(title=f"Credential {n}") for n in range(3)]
+    whole = client.get("/sitemap.xml").data
+    everything = [
+        u.findtext(f"{SITEMAP}loc") for u in ElementTree.fromstring(whole).iter(f"{SITEMAP}url")
+    ]
+    monkeypatch.setattr(exports, "SITEMAP_LIMIT", 10)
+    root = ElementTree.fromstring(client.get("/sitemap.xml").data)
+    assert root.tag == f"{SITEMAP}sitemapindex"
+    parts = [s.findtext(f"{SITEMAP}loc") for s in root.iter(f"{SITEMAP}sitemap")]
+    assert parts[0] == "http://localhost/sitemap-1.xml"
+    found = []
+    for part in parts:
+        body = client.get(part.removeprefix("http://localhost")).data
+        locs = [
+            u.findtext(f"{SITEMAP}loc") for u in ElementTree.fromstring(body).iter(f"{SITEMAP}url")
+        ]
+        assert 1 <= len(locs) <= 10
+        found += locs
+    assert found == everything
+    assert f"http://localhost/credentials/{entries[-1].slug}" in found
+    assert client.get(f"/sitemap-{len(parts) + 1}.xml").status_code == 404
