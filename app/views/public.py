@@ -23,6 +23,7 @@ def _helpers():
         "url_page": querystring.url_page,
         "url_clear": querystring.url_clear,
         "url_csv": querystring.url_csv,
+        "url_export": querystring.url_export,
         "sort_labels": search.SORT_LABELS,
     }
 

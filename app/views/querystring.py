@@ -52,8 +52,13 @@ def url_clear() -> str:
 
 def url_csv(institution_code: str | None = None) -> str:
     """The CSV export of the current search (an institution page adds its fixed filter)."""
+    return url_export("public.search_csv", institution_code)
+
+
+def url_export(endpoint: str, institution_code: str | None = None) -> str:
+    """The current search at another address (``exports.search_atom``, ``…search_jsonl``)."""
     args = _args()
     args.pop("page", None)
     if institution_code:
         args.setlist("institution", [institution_code])
-    return url_for("public.search_csv", **args.to_dict(flat=False))
+    return url_for(endpoint, **args.to_dict(flat=False))

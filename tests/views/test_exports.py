@@ -334,3 +334,24 @@ def test_a_large_sitemap_becomes_an_index_of_parts(index, client, monkeypatch):
     assert found == everything
     assert f"http://localhost/credentials/{entries[-1].slug}" in found
     assert client.get(f"/sitemap-{len(parts) + 1}.xml").status_code == 404
+
+
+def test_pages_link_to_their_exports(index, client):
+    entry = publish(
+        title="Welding Online",
+        delivery="online",
+        badge={"name": "Welder", "issuer": "OSU", "criteria": "Weld."},
+    )
+    page = client.get("/search?q=welding&delivery=online").get_data(as_text=True)
+    feed = re.search(r'href="(/search\.atom\?[^"]+)"', page).group(1).replace("&amp;", "&")
+    _root, items = _feed(client, feed)
+    assert [i["title"] for i in items] == ["Welding Online"]
+    jsonl = re.search(r'href="(/search\.jsonl\?[^"]+)"', page).group(1).replace("&amp;", "&")
+    assert json.loads(client.get(jsonl).data)["title"] == "Welding Online"
+    entry_page = client.get(f"/credentials/{entry.slug}").get_data(as_text=True)
+    for href in (
+        f"/credentials/{entry.id}.json",
+        f"/credentials/{entry.id}.jsonld",
+        f"/credentials/{entry.id}/achievement.json",
+    ):
+        assert f'href="{href}"' in entry_page
