@@ -31,7 +31,7 @@ from app.services.errors import NotFound
 MAX_EXPORT_ROWS = 10_000
 FEED_SIZE = 50
 # Retirements a search feed looks at: the most recent ones, enough for any reader that polls.
-FEED_RETIRED_WINDOW = 200
+FEED_RETIRED_WINDOW = 100
 CSV_BOM = "\ufeff"
 _CHUNK = 500
 
@@ -178,11 +178,13 @@ def search_feed(params: search.SearchParams, limit: int = FEED_SIZE) -> list[Ent
         )
         loaded = entries_by_id(newest)
         active = [loaded[i] for i in newest if i in loaded]
+    # Only a retirement newer than the oldest active item can make it into the feed.
+    query = sa.select(Entry).where(Entry.status == EntryStatus.RETIRED)
+    if len(active) >= limit:
+        query = query.where(Entry.updated_at >= active[-1].updated_at)
     retired_candidates = list(
         db.session.scalars(
-            sa.select(Entry)
-            .where(Entry.status == EntryStatus.RETIRED)
-            .order_by(Entry.retired_at.desc(), Entry.id.desc())
+            query.order_by(Entry.updated_at.desc(), Entry.id.desc())
             .limit(FEED_RETIRED_WINDOW)
             .options(*full_entry_options())
         )
