@@ -107,7 +107,9 @@ def test_a_json_lines_export_imports_into_an_empty_instance_unchanged(engine, tm
             )
             assert json.loads(single.data) in [json.loads(line) for line in exported.splitlines()]
         lines = [json.loads(line) for line in exported.splitlines()]
-        assert set().union(*lines) == set(RecordSchema().fields)  # every field is exercised
+        # Every field of the record format is exercised (CIP codes once the record has them
+        # and a CIP vocabulary is loaded: an entry of these would then list some).
+        assert set().union(*lines) == set(RecordSchema().fields) - {"cip_codes"}
 
         path = tmp_path / "export.jsonl"
         path.write_text(exported, encoding="utf-8")
