@@ -5,15 +5,12 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-import os
 from functools import cache
 from pathlib import Path
 
-import pytest
 from jsonschema import Draft4Validator, Draft201909Validator
 
 HERE = Path(__file__).resolve().parent
-PROJECT = HERE.parent.parent
 
 FILES = {
     "ob_v3p0_achievementcredential.json": (
@@ -25,29 +22,14 @@ FILES = {
 }
 
 
-def _folders() -> list[Path]:
-    folders = []
-    if os.environ.get("STANDARDS_SCHEMA_DIR"):
-        folders.append(Path(os.environ["STANDARDS_SCHEMA_DIR"]))
-    folders += [PROJECT.parent / "shared" / "standards", HERE / "fetched"]
-    return folders
-
-
 @cache
 def load(name: str) -> dict:
-    """The schema file ``name``, checked against its recorded SHA-256; skips the test when no
-    folder has it (fails instead when ``REQUIRE_STANDARDS_SCHEMAS=1``)."""
-    for folder in _folders():
-        path = folder / name
-        if path.is_file():
-            data = path.read_bytes()
-            digest = hashlib.sha256(data).hexdigest()
-            assert digest == FILES[name], f"{path} is not the recorded version ({digest})."
-            return json.loads(data)
-    reason = f"{name} not found (see tests/standards/README.md)."
-    if os.environ.get("REQUIRE_STANDARDS_SCHEMAS") == "1":
-        pytest.fail(reason)
-    pytest.skip(reason)
+    """The schema file ``name`` kept beside this module, checked against its recorded SHA-256."""
+    path = HERE / name
+    data = path.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    assert digest == FILES[name], f"{path} is not the recorded version ({digest})."
+    return json.loads(data)
 
 
 def open_badges_validator(definition: str = "Achievement") -> Draft201909Validator:
