@@ -68,6 +68,7 @@ def from_env(instance_path: str, environ: dict[str, str] | None = None) -> dict:
         # The State Regents as an organisation in the standard exports (CTDL, Open Badges).
         "REGENTS_NAME": env.get("REGENTS_NAME") or "State Regents for Higher Education",
         "REGENTS_URL": env.get("REGENTS_URL", ""),
+        "CONTACT_EMAIL": env.get("CONTACT_EMAIL") or "inventory@regents.example.org",
         "REGENTS_CTID": env.get("REGENTS_CTID") or "ce-44c19f61-eb11-48d9-beeb-26f134f5c39b",
         "PASSWORD_RESET_MAX_AGE": int(env.get("PASSWORD_RESET_MAX_AGE", "3600")),  # seconds
         "SESSION_COOKIE_HTTPONLY": True,

@@ -5,9 +5,15 @@ from __future__ import annotations
 import enum
 
 
+# Values that are hyphenated words in their own right, written so in every label.
+_HYPHENATED_WORDS = frozenset({"micro-credential", "post-traditional", "co-curricular", "in-person"})
+
+
 class _Labelled(enum.StrEnum):
     @property
     def label(self) -> str:
+        if self.value in _HYPHENATED_WORDS:
+            return self.value.capitalize()
         return self.value.replace("-", " ").replace("_", " ").capitalize()
 
 

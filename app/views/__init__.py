@@ -13,6 +13,7 @@ def register_blueprints(app: Flask) -> None:
     from app.views.approvals import bp as approvals_bp
     from app.views.auth import bp as auth_bp
     from app.views.exports import bp as exports_bp
+    from app.views.info import bp as info_bp
     from app.views.liaison import badges_bp
     from app.views.liaison import bp as liaison_bp
     from app.views.policy_admin import bp as policy_admin_bp
@@ -22,6 +23,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(public_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(exports_bp)
+    app.register_blueprint(info_bp)
     app.register_blueprint(api_docs_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
@@ -31,3 +33,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(approvals_bp)
     app.register_blueprint(policy_admin_bp)
     csrf.exempt(api_bp)
+
+    from app.cors import register_cors
+
+    register_cors(app)

@@ -105,18 +105,20 @@ def credentials():
     )
 
 
-@bp.get("/credentials/<int:entry_id>")
-def credential(entry_id: int):
+@bp.get("/credentials/<entry_id>")
+def credential(entry_id: str):
     """One entry in the record format.
     ---
     get:
       summary: One inventory entry
-      description: The entry in the inventory record format, with its id and address.
-        Retired entries answer too, with `status` `retired`.
+      description: The entry in the inventory record format, with its id and address, found by
+        its number or by the slug of its page address. Retired entries answer too, with
+        `status` `retired`.
       parameters:
       - in: path
         name: entry_id
-        schema: {type: integer}
+        description: the entry's number (`42`) or slug (`nursing-assistant-osu`)
+        schema: {type: string}
         required: true
       responses:
         200:
@@ -129,7 +131,7 @@ def credential(entry_id: int):
               schema: ErrorSchema
     """
     try:
-        entry = discovery.get_entry(str(entry_id))
+        entry = discovery.get_entry(entry_id)
     except NotFound as exc:
         return error_response(404, "Not Found", exc.message)
     body = {

@@ -23,9 +23,9 @@ def test_an_endorsed_entry_page_describes_the_credential(app, client):
     assert data["@type"] == "EducationalOccupationalCredential"
     assert data["name"] == "Applied Cybersecurity Foundations"
     assert data["url"] == f"http://localhost/credentials/{entry.slug}"
-    assert data["credentialCategory"]["name"] == "Micro credential"
+    assert data["credentialCategory"]["name"] == "Micro-credential"
     assert data["credentialCategory"]["termCode"] == "ceterms:MicroCredential"
-    assert data["occupationalCredentialType"] == "Emergent micro credential"
+    assert data["occupationalCredentialType"] == "Emergent micro-credential"
     assert data["educationalLevel"] == {"@type": "DefinedTerm", "name": "Intermediate"}
     assert data["competencyRequired"] == [
         {"@type": "DefinedTerm", "name": "Network security"},
