@@ -27,6 +27,7 @@ test: install-test assets
 ## bench: search latency at 1,000 / 10,000 / 100,000 entries (not part of `make test`)
 bench: install-test assets
 	$(BIN)/python -m tests.bench.search_bench
+	$(BIN)/python -m tests.bench.insights_bench
 
 lint: install-test
 	$(BIN)/ruff check app tests

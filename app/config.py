@@ -56,6 +56,8 @@ def from_env(instance_path: str, environ: dict[str, str] | None = None) -> dict:
         # Policy: the credit-hour cap of a micro-credential (an admin setting; this is its default).
         "CREDIT_HOUR_CAP": float(env.get("CREDIT_HOUR_CAP", "9")),
         "REVIEW_TARGET_DAYS": int(env.get("REVIEW_TARGET_DAYS", "30")),
+        # Insights: how often a worker writes the demand counts it gathered (seconds).
+        "DEMAND_FLUSH_SECONDS": float(env.get("DEMAND_FLUSH_SECONDS", "10")),
         # Mail: SMTP when MAIL_SERVER is set, otherwise written to MAIL_DIR.
         "MAIL_SERVER": env.get("MAIL_SERVER", ""),
         "MAIL_PORT": int(env.get("MAIL_PORT", "25")),

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import enum
 
-
 # Values that are hyphenated words in their own right, written so in every label.
-_HYPHENATED_WORDS = frozenset({"micro-credential", "post-traditional", "co-curricular", "in-person"})
+_HYPHENATED_WORDS = frozenset(
+    {"micro-credential", "post-traditional", "co-curricular", "in-person"}
+)
 
 
 class _Labelled(enum.StrEnum):

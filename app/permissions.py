@@ -36,7 +36,8 @@ def can(user, action: str, obj: Any = None) -> bool:
 
     Actions: ``view`` and ``edit`` a request, ``create_request`` for an institution, any workflow
     ``Action`` on a request, ``comment_internal``, ``see_comment`` (a comment),
-    ``review`` (the staff queue), ``decide`` (the chancellor's desk), ``administer``.
+    ``review`` (the staff queue), ``decide`` (the chancellor's desk), ``see_insights``,
+    ``administer``.
     """
     role = _role(user)
     if role is None:
@@ -49,6 +50,8 @@ def can(user, action: str, obj: Any = None) -> bool:
         return role is Role.LIAISON and (obj is None or obj.id == user.institution_id)
     if action == "review":
         return role in STAFF_ROLES
+    if action == "see_insights":
+        return role in REGENTS_ROLES
     if action == "decide":
         return role is Role.CHANCELLOR
     if action == "administer":

@@ -10,6 +10,7 @@ from app.models.content import (
     Skill,
     StackTarget,
 )
+from app.models.demand import DemandCount
 from app.models.entry import Entry, EntryVersion
 from app.models.institution import Institution
 from app.models.mail import MailMessage
@@ -28,6 +29,7 @@ __all__ = [
     "Course",
     "CredentialContent",
     "CredentialRequest",
+    "DemandCount",
     "Entry",
     "EntryVersion",
     "IndexTask",

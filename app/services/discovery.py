@@ -31,6 +31,7 @@ from app.models import (
 )
 from app.models.entry import full_entry_options
 from app.search import bands
+from app.services import demand
 from app.services.errors import InvalidInput, NotFound
 
 MAX_PER_PAGE = 100
@@ -214,7 +215,27 @@ def search_inventory(params: search.SearchParams) -> ResultPage:
         for h in results.hits
         if h.entry_id in by_id and by_id[h.entry_id].status is EntryStatus.ACTIVE
     ]
+    if params.page == 1:
+        demand.record_search(params.q, results.total)
     return ResultPage(results, entries, _facet_views(results))
+
+
+def view_entry(key: str) -> Entry:
+    """Anyone opening an entry's page: the entry, with the view counted for the insights."""
+    entry = get_entry(key)
+    demand.record("view", entry.id)
+    return entry
+
+
+def enrollment_link(key: str) -> str:
+    """Anyone following an entry's enrollment link: where it goes, with the click-through
+    counted. Raises ``NotFound`` for an unknown or retired entry, or one without a link."""
+    entry = get_entry(key)
+    url = entry.content.enrollment_url
+    if not url or entry.status is not EntryStatus.ACTIVE:
+        raise NotFound("This entry has no enrollment link.")
+    demand.record("enroll", entry.id)
+    return url
 
 
 def get_entry(key: str) -> Entry:

@@ -11,6 +11,8 @@ def terms(kind: TaxonomyKind) -> list[str]:
     """Anyone: the titles of one vocabulary (competencies, focus areas), in title order."""
     return list(
         db.session.scalars(
-            db.select(TaxonomyTerm.title).where(TaxonomyTerm.kind == kind).order_by(TaxonomyTerm.title)
+            db.select(TaxonomyTerm.title)
+            .where(TaxonomyTerm.kind == kind)
+            .order_by(TaxonomyTerm.title)
         )
     )

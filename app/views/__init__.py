@@ -14,6 +14,7 @@ def register_blueprints(app: Flask) -> None:
     from app.views.auth import bp as auth_bp
     from app.views.exports import bp as exports_bp
     from app.views.info import bp as info_bp
+    from app.views.insights import bp as insights_bp
     from app.views.liaison import badges_bp
     from app.views.liaison import bp as liaison_bp
     from app.views.policy_admin import bp as policy_admin_bp
@@ -24,6 +25,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp)
     app.register_blueprint(exports_bp)
     app.register_blueprint(info_bp)
+    app.register_blueprint(insights_bp)
     app.register_blueprint(api_docs_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
@@ -37,3 +39,10 @@ def register_blueprints(app: Flask) -> None:
     from app.cors import register_cors
 
     register_cors(app)
+
+    from app.services import demand
+
+    @app.after_request
+    def _write_demand_counts(response):
+        demand.flush_if_due()
+        return response

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, Response, abort, render_template, request, stream_with_context
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+)
 
 from app import search
 from app.errors import error_response
@@ -126,10 +134,20 @@ def feed():
 @bp.get("/credentials/<key>")
 def entry(key: str):
     try:
-        entry = discovery.get_entry(key)
+        entry = discovery.view_entry(key)
     except NotFound as exc:
         abort(404, exc.message)
     return render_template("public/entry.html", entry=entry, json_ld=discovery.schema_org(entry))
+
+
+@bp.get("/credentials/<key>/enroll")
+def enroll(key: str):
+    """The entry's enrollment link, through the inventory so that click-throughs are counted."""
+    try:
+        url = discovery.enrollment_link(key)
+    except NotFound as exc:
+        abort(404, exc.message)
+    return redirect(url)
 
 
 @bp.get("/institutions")
