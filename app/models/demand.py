@@ -18,7 +18,9 @@ class DemandCount(db.Model):
 
     __tablename__ = "demand_counts"
     __table_args__ = (
-        sa.UniqueConstraint("day", "kind", "key"),
+        sa.UniqueConstraint("kind", "day", "key"),
+        # The insights page sums counts of one kind over a range of days: read from the index.
+        sa.Index("ix_demand_counts_kind_day_key_count", "kind", "day", "key", "count"),
         sa.CheckConstraint(
             "kind IN ('search', 'search_zero', 'view', 'enroll')", name="known_kind"
         ),

@@ -89,7 +89,7 @@ def flush() -> int:
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = insert(DemandCount).values(rows)
     statement = statement.on_conflict_do_update(
-        index_elements=["day", "kind", "key"],
+        index_elements=["kind", "day", "key"],
         set_={"count": DemandCount.count + statement.excluded["count"]},
     )
     try:

@@ -24,9 +24,11 @@ def upgrade():
     sa.Column('count', sa.Integer(), nullable=False),
     sa.CheckConstraint("kind IN ('search', 'search_zero', 'view', 'enroll')", name=op.f('ck_demand_counts_known_kind')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_demand_counts')),
-    sa.UniqueConstraint('day', 'kind', 'key', name=op.f('uq_demand_counts_day_kind_key'))
+    sa.UniqueConstraint('kind', 'day', 'key', name=op.f('uq_demand_counts_kind_day_key'))
     )
+    op.create_index('ix_demand_counts_kind_day_key_count', 'demand_counts', ['kind', 'day', 'key', 'count'], unique=False)
 
 
 def downgrade():
+    op.drop_index('ix_demand_counts_kind_day_key_count', table_name='demand_counts')
     op.drop_table('demand_counts')

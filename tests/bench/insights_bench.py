@@ -25,7 +25,7 @@ from app.enums import Role
 from app.extensions import db
 from app.models import DemandCount, Institution
 from app.services import demand, importer, reference, unit, users, workflow
-from app.workflow.states import Action
+from app.workflow.states import Action, RequestState
 from tests.bench.search_bench import SEED, synthetic_records
 from tests.workflow_helpers import COMPLETE_FIELDS
 
@@ -101,6 +101,9 @@ def build(tmp: Path, entries: int, requests: int):
             for actor, action, kwargs in steps:
                 at = min(at + timedelta(days=rng.uniform(0, 6)), now)
                 with time_machine.travel(at, tick=False):
+                    if action is Action.RECOMMEND and req.state is RequestState.SUBMITTED:
+                        # A resubmission the reviewer has to take up again.
+                        req = workflow.transition(staff, req.id, Action.CLAIM, version=req.version)
                     req = workflow.transition(actor, req.id, action, version=req.version, **kwargs)
         walked = time.perf_counter() - started
 
