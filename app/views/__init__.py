@@ -40,6 +40,10 @@ def register_blueprints(app: Flask) -> None:
 
     register_cors(app)
 
+    from app.caching import register_caching
+
+    register_caching(app)
+
     from app.services import demand
 
     @app.after_request
