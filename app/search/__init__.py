@@ -8,7 +8,17 @@ from flask import Flask
 from app.extensions import db
 from app.models import Entry
 from app.search import query as _query
-from app.search.query import SORT_LABELS, SORTS, FacetCount, Hit, SearchParams, SearchResults
+from app.search.analysis import stems
+from app.search.plan import AppliedFilter, InstitutionOffer, Synonyms
+from app.search.query import (
+    SORT_LABELS,
+    SORTS,
+    FacetCount,
+    Hit,
+    QueryContext,
+    SearchParams,
+    SearchResults,
+)
 from app.search.schema import FACET_NAMES, FACETS, FACETS_BY_NAME, Facet
 from app.search.store import (
     CheckReport,
@@ -44,14 +54,16 @@ def _texts(ids: list[int]) -> dict[int, tuple[str, str]]:
     return {r.id: (r.title, summaries.get(r.content_id, "")) for r in rows}
 
 
-def search(params: SearchParams) -> SearchResults:
+def search(params: SearchParams, context: QueryContext | None = None) -> SearchResults:
     """Run a search on the live index. Raises ``IndexUnavailable`` if there is none."""
-    return _query.run(store().searcher(), params, _texts)
+    return _query.run(store().searcher(), params, _texts, context)
 
 
-def ordered_ids(params: SearchParams, limit: int) -> tuple[int, list[int]]:
+def ordered_ids(
+    params: SearchParams, limit: int, context: QueryContext | None = None
+) -> tuple[int, list[int]]:
     """Every match of a search in its order (at most ``limit``), for exports."""
-    return _query.ordered_ids(store().searcher(), params, limit)
+    return _query.ordered_ids(store().searcher(), params, limit, context)
 
 
 def suggest(prefix: str, limit: int = 8) -> list[str]:
@@ -70,7 +82,20 @@ def facet_values(name: str) -> dict[str, int]:
     return {value: len(ids) for value, ids in cache.postings(name).items()}
 
 
+def matched_labels(results: SearchResults, labels: list[tuple[str, str]]) -> list[str]:
+    """Which of an entry's taxonomy labels (``(title, kind)``) the search's words matched:
+    ``["Leadership competency"]``."""
+    if not results.terms:
+        return []
+    return [f"{title} {kind}" for title, kind in labels if set(stems(title)) & results.terms]
+
+
 __all__ = [
+    "AppliedFilter",
+    "InstitutionOffer",
+    "QueryContext",
+    "Synonyms",
+    "matched_labels",
     "FACETS",
     "FACETS_BY_NAME",
     "FACET_NAMES",

@@ -8,25 +8,17 @@ other facet's filters but not its own, so picking a second value of a facet wide
 
 from __future__ import annotations
 
-import re
 import threading
 from dataclasses import dataclass, field
+from itertools import islice
 
 from markupsafe import Markup, escape
 from whoosh import highlight
-from whoosh.qparser import (
-    AndGroup,
-    BoostPlugin,
-    EveryPlugin,
-    FieldsPlugin,
-    MultifieldParser,
-    OrGroup,
-    RangePlugin,
-    WildcardPlugin,
-)
-from whoosh.query import NullQuery, Query
+from whoosh.query import And, Or, Phrase, Prefix, Query, Term
 from whoosh.searching import Searcher
 
+from app.search.analysis import fold, stems
+from app.search.plan import AppliedFilter, InstitutionOffer, Plan, Synonyms, Vocabulary, make_plan
 from app.search.schema import FACETS, SCHEMA, TEXT_FIELDS
 
 SORTS = ("relevance", "newest", "title", "cost", "duration")
@@ -38,7 +30,10 @@ SORT_LABELS = {
     "duration": "Shortest duration",
 }
 MAX_QUERY_LENGTH = 500
-_WORD = re.compile(r"[A-Za-z][A-Za-z'-]{2,}")
+# A word being typed also matches word beginnings, in these fields, at this share of the
+# field's weight, so that a whole-word match ranks first.
+PREFIX_FIELDS = ("title", "skills_text", "summary", "institution_text")
+PREFIX_WEIGHT = 0.3
 
 
 @dataclass
@@ -48,6 +43,7 @@ class SearchParams:
     per_page: int = 20
     sort: str = "relevance"
     filters: dict[str, list[str]] = field(default_factory=dict)
+    as_typed: bool = False  # no spelling correction
 
 
 @dataclass
@@ -56,6 +52,7 @@ class Hit:
     score: float | None
     title_html: Markup
     snippet_html: Markup
+    taxonomy_matches: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -64,6 +61,7 @@ class FacetCount:
     count: int
     selected: bool = False
     label: str = ""
+    from_words: AppliedFilter | None = None  # chosen by words of the query, not a parameter
 
 
 @dataclass
@@ -75,23 +73,23 @@ class SearchResults:
     suggestion: str | None = None
     any_word_fallback: bool = False
     only_stop_words: bool = False
+    plan: Plan | None = None
+    terms: frozenset[str] = frozenset()  # the index terms searched for (highlighting)
+    institution_offer: tuple[InstitutionOffer, int] | None = None  # and its number of matches
+    total_without_word_filters: int | None = None
+
+    @property
+    def corrected(self) -> str | None:
+        """The query as searched when a word was corrected ("phlebotomy" for "phlebotmy")."""
+        return self.plan.corrected_text if self.plan else None
+
+    @property
+    def word_filters(self) -> list[AppliedFilter]:
+        return self.plan.filters if self.plan else []
 
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.params.per_page))
-
-
-def _parser(group) -> MultifieldParser:
-    parser = MultifieldParser(list(TEXT_FIELDS), SCHEMA, fieldboosts=TEXT_FIELDS, group=group)
-    # People type words and "phrases", not query syntax: field names, wildcards, ranges and
-    # boosts are read as plain words, so `title:(` or `***` can neither fail nor run away.
-    for plugin in (FieldsPlugin, WildcardPlugin, RangePlugin, BoostPlugin, EveryPlugin):
-        parser.remove_plugin_class(plugin)
-    return parser
-
-
-_AND_PARSER = _parser(AndGroup)
-_OR_PARSER = _parser(OrGroup)
 
 
 class _SetCache:
@@ -156,31 +154,67 @@ def _cache_for(searcher: Searcher) -> _SetCache:
     return cache
 
 
-def parse(q: str, any_word: bool = False) -> Query:
-    parser = _OR_PARSER if any_word else _AND_PARSER
-    return parser.parse(q[:MAX_QUERY_LENGTH])
-
-
-def did_you_mean(searcher: Searcher, q: str) -> str | None:
-    """``"cybersecurty"`` → ``"cybersecurity"``, from words of public entries only."""
+def vocabulary(searcher: Searcher) -> Vocabulary:
+    """What the index knows, for reading a query (see ``app.search.plan``)."""
     reader = searcher.reader()
-    corrector = searcher.corrector("spell")
-    changed = False
 
-    def fix(match: re.Match) -> str:
-        nonlocal changed
-        word = match.group(0)
-        lowered = word.lower()
-        if reader.doc_frequency("spell", lowered) > 0:
-            return word
-        options = corrector.suggest(lowered, limit=1, maxdist=2)
-        if options and options[0] != lowered:
-            changed = True
-            return options[0]
-        return word
+    def count(word: str) -> int:
+        return reader.doc_frequency("spell", word)
 
-    corrected = _WORD.sub(fix, q)
-    return corrected if changed else None
+    def indexed(stem: str) -> bool:
+        return any(reader.doc_frequency(name, stem) > 0 for name in TEXT_FIELDS)
+
+    def near(word: str, maxdist: int):
+        return reader.terms_within("spell", word, maxdist)
+
+    def has_prefix(word: str) -> bool:
+        return any(True for _ in islice(reader.expand_prefix("spell", word), 1))
+
+    return Vocabulary(count, indexed, near, has_prefix)
+
+
+def _unit_query(unit) -> Query | None:
+    parts: list[Query] = []
+    for alt in unit.alternatives:
+        tokens = [t for word in alt.words for t in stems(word)]
+        if not tokens:
+            continue
+        for name, weight in TEXT_FIELDS.items():
+            if len(tokens) == 1:
+                parts.append(Term(name, tokens[0], boost=weight * alt.boost))
+            else:
+                parts.append(Phrase(name, tokens, boost=weight * alt.boost))
+    if unit.prefix:
+        for name in PREFIX_FIELDS:
+            parts.append(Prefix(name, unit.prefix, boost=TEXT_FIELDS[name] * PREFIX_WEIGHT))
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else Or(parts)
+
+
+def plan_queries(plan: Plan) -> tuple[Query | None, Query | None]:
+    """``(all units, any unit)``: the query, and its any-word fallback (None if the same)."""
+    queries = [q for q in (_unit_query(u) for u in plan.units) if q is not None]
+    if not queries:
+        return None, None
+    if len(queries) == 1:
+        return queries[0], None
+    return And(queries), Or(queries)
+
+
+def _plan_terms(searcher: Searcher, plan: Plan) -> frozenset[str]:
+    """The index terms a plan looks for, word beginnings expanded (for highlighting)."""
+    reader = searcher.reader()
+    terms: set[str] = set()
+    for unit in plan.units:
+        for alt in unit.alternatives:
+            for word in alt.words:
+                terms.update(stems(word))
+        if unit.prefix:
+            for name in ("title", "summary"):
+                for term in islice(reader.expand_prefix(name, unit.prefix), 40):
+                    terms.add(term.decode("utf-8") if isinstance(term, bytes) else term)
+    return frozenset(terms)
 
 
 def _filter_sets(cache: _SetCache, filters: dict[str, list[str]]) -> dict[str, frozenset[int]]:
@@ -240,16 +274,7 @@ _SORT_KEYS = {
 }
 
 
-def _query_terms(query: Query, fieldname: str) -> frozenset[str]:
-    return frozenset(
-        text.decode("utf-8") if isinstance(text, bytes) else text
-        for field, text in query.all_terms()
-        if field == fieldname
-    )
-
-
-def _highlight(query: Query, fieldname: str, text: str) -> Markup | None:
-    terms = _query_terms(query, fieldname)
+def _highlight(terms: frozenset[str], fieldname: str, text: str) -> Markup | None:
     if not text or not terms:
         return None
     html = highlight.highlight(
@@ -278,26 +303,44 @@ def _ordered(cache: _SetCache, final: frozenset[int], sort: str, scored) -> list
 
 
 @dataclass
+class QueryContext:
+    """What reading a query needs besides the index: the staff's synonyms and the
+    institutions' names (``(code, name)``)."""
+
+    synonyms: Synonyms = field(default_factory=Synonyms)
+    institutions: tuple[tuple[str, str], ...] = ()
+    literal: bool = False  # words only: no filter words, corrections or word beginnings
+
+
+@dataclass
 class _Match:
     """What a query matched, before facets and paging."""
 
     cache: _SetCache
-    query: Query | None
+    plan: Plan | None
     base: frozenset[int]
     scored: list | None
+    filters: dict[str, list[str]]
     filter_sets: dict[str, frozenset[int]]
     final: frozenset[int]
     fallback: bool = False
     only_stop_words: bool = False
-    suggestion: str | None = None
 
 
-def _match(searcher: Searcher, params: SearchParams) -> _Match:
-    """Run the query once: its matches (with scores, when ranking by relevance) are the base
-    set; facet filters are set operations on it."""
+def _merge_filters(filters: dict[str, list[str]], plan: Plan | None) -> dict[str, list[str]]:
+    merged = {name: list(values) for name, values in filters.items()}
+    for applied in plan.filters if plan else []:
+        values = merged.setdefault(applied.facet, [])
+        values.extend(v for v in applied.values if v not in values)
+    return merged
+
+
+def _match(searcher: Searcher, params: SearchParams, context: QueryContext) -> _Match:
+    """Read the query, run it once: its matches (with scores, when ranking by relevance) are
+    the base set; facet filters, given and read from the words, are set operations on it."""
     cache = _cache_for(searcher)
-    q = params.q.strip()
-    relevance = params.sort == "relevance" and bool(q)
+    q = params.q.strip()[:MAX_QUERY_LENGTH]
+    relevance = params.sort == "relevance"
 
     def match(qry: Query):
         if relevance:
@@ -305,47 +348,65 @@ def _match(searcher: Searcher, params: SearchParams) -> _Match:
             return frozenset(docnum for _s, docnum in pairs), pairs
         return frozenset(searcher.docs_for_query(qry)), None
 
-    query, scored, fallback, only_stop_words, suggestion = None, None, False, False, None
+    plan, scored, fallback, only_stop_words = None, None, False, False
+    base = cache.all_docs
     if q:
-        query = parse(q)
-        if query is NullQuery:
-            only_stop_words = True
-            base = frozenset()
+        plan = make_plan(
+            q,
+            vocabulary(searcher),
+            context.synonyms,
+            () if context.literal else context.institutions,
+            correct=not (params.as_typed or context.literal),
+            understand=not context.literal,
+        )
+        if context.literal:
+            for unit in plan.units:
+                unit.prefix = None
+        query, loose = plan_queries(plan)
+        if query is None:
+            if not (plan.filters or plan.institution):
+                only_stop_words = True
+                base = frozenset()
         else:
             base, scored = match(query)
-            if not base:
-                loose = parse(q, any_word=True)
-                if loose != query and loose is not NullQuery:
-                    loose_base, loose_scored = match(loose)
-                    if loose_base:
-                        query, base, scored, fallback = loose, loose_base, loose_scored, True
-        if not base or fallback:
-            suggestion = did_you_mean(searcher, q)
-    else:
-        base = cache.all_docs
-    filter_sets = _filter_sets(cache, params.filters)
+            if not base and loose is not None:
+                loose_base, loose_scored = match(loose)
+                if loose_base:
+                    base, scored, fallback = loose_base, loose_scored, True
+    filters = _merge_filters(params.filters, plan)
+    filter_sets = _filter_sets(cache, filters)
     final = _intersect(base, filter_sets.values())
-    return _Match(
-        cache, query, base, scored, filter_sets, final, fallback, only_stop_words, suggestion
-    )
+    return _Match(cache, plan, base, scored, filters, filter_sets, final, fallback, only_stop_words)
 
 
-def ordered_ids(searcher: Searcher, params: SearchParams, limit: int) -> tuple[int, list[int]]:
+def ordered_ids(
+    searcher: Searcher, params: SearchParams, limit: int, context: QueryContext | None = None
+) -> tuple[int, list[int]]:
     """``(total, entry ids)``: every match of a search in its order, at most ``limit`` ids
     (for exports); no facets, no highlighting."""
-    m = _match(searcher, params)
+    m = _match(searcher, params, context or QueryContext())
     sort = params.sort if params.sort in _SORT_KEYS else "title"
     order = _ordered(m.cache, m.final, sort, m.scored)[:limit]
     return len(m.final), [m.cache.entry_id(docnum) for docnum in order]
 
 
-def run(searcher: Searcher, params: SearchParams, texts) -> SearchResults:
+def run(
+    searcher: Searcher, params: SearchParams, texts, context: QueryContext | None = None
+) -> SearchResults:
     """Search the live index. ``texts(entry_ids)`` returns ``{id: (title, summary)}`` from the
     database, used for highlighting (the index keeps no copy of the text). Facet counts are
     set operations on the matches; sorting uses cached columns."""
-    m = _match(searcher, params)
-    cache, query, scored, final = m.cache, m.query, m.scored, m.final
-    facets = facet_counts(cache, m.base, m.filter_sets, params.filters)
+    m = _match(searcher, params, context or QueryContext())
+    cache, plan, scored, final = m.cache, m.plan, m.scored, m.final
+    facets = facet_counts(cache, m.base, m.filter_sets, m.filters)
+    if plan is not None:
+        for applied in plan.filters:
+            for value in facets.get(applied.facet, []):
+                if value.value in applied.values and value.value not in params.filters.get(
+                    applied.facet, []
+                ):
+                    value.from_words = applied
+    terms = _plan_terms(searcher, plan) if plan is not None else frozenset()
 
     hits: list[Hit] = []
     start = (params.page - 1) * params.per_page
@@ -359,25 +420,37 @@ def run(searcher: Searcher, params: SearchParams, texts) -> SearchResults:
         text_of = texts(ids)
         for docnum, entry_id in zip(page, ids, strict=True):
             title, summary = text_of.get(entry_id, ("", ""))
-            title_html = (_highlight(query, "title", title) if query else None) or escape(title)
-            snippet = (_highlight(query, "summary", summary) if query else None) or _plain_snippet(
-                summary
-            )
+            title_html = _highlight(terms, "title", title) or escape(title)
+            snippet = _highlight(terms, "summary", summary) or _plain_snippet(summary)
             hits.append(Hit(entry_id, score_of.get(docnum), title_html, snippet))
+
+    offer = None
+    if plan is not None and plan.institution is not None:
+        code = plan.institution.code
+        if code not in m.filters.get("institution", []):
+            n = len(final & cache.postings("institution").get(code, frozenset()))
+            offer = (plan.institution, n)
+    without = None
+    if plan is not None and plan.filters and not final:
+        without = len(_intersect(m.base, _filter_sets(cache, params.filters).values()))
     return SearchResults(
         params=params,
         total=len(final),
         hits=hits,
         facets=facets,
-        suggestion=m.suggestion,
+        suggestion=plan.corrected_text if plan else None,
         any_word_fallback=m.fallback,
         only_stop_words=m.only_stop_words,
+        plan=plan,
+        terms=terms,
+        institution_offer=offer,
+        total_without_word_filters=without,
     )
 
 
 def suggest(searcher: Searcher, prefix: str, limit: int = 8) -> list[str]:
     """Titles, skills and institutions having a word that starts with ``prefix``."""
-    prefix = " ".join(prefix.lower().split())
+    prefix = fold(prefix)
     if len(prefix) < 2:
         return []
     reader = searcher.reader()
@@ -408,7 +481,7 @@ def skill_labels(searcher: Searcher, keys: list[str]) -> dict[str, str]:
     reader = searcher.reader()
     labels = {}
     for key in keys:
-        for term in reader.expand_prefix("suggest", f"{key}|"):
+        for term in reader.expand_prefix("suggest", f"{fold(key)}|"):
             text = term.decode("utf-8") if isinstance(term, bytes) else term
             labels[key] = text.split("|", 1)[1]
             break

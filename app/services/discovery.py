@@ -31,6 +31,7 @@ from app.models import (
 )
 from app.models.entry import full_entry_options
 from app.search import bands
+from app.services import synonyms
 from app.services.errors import InvalidInput, NotFound
 
 MAX_PER_PAGE = 100
@@ -102,7 +103,10 @@ def parse_params(args: Mapping, *, per_page_default: int = DEFAULT_PER_PAGE) -> 
             values = [" ".join(v.lower().split()) for v in values]
         if values:
             filters[name] = list(dict.fromkeys(values))
-    params = search.SearchParams(q=q, page=page, per_page=per_page, sort=sort, filters=filters)
+    as_typed = (args.get("as_typed") or "").lower() in ("1", "true", "yes", "on")
+    params = search.SearchParams(
+        q=q, page=page, per_page=per_page, sort=sort, filters=filters, as_typed=as_typed
+    )
     if errors:
         raise InvalidInput("Some search parameters were not understood.", errors, params=params)
     return params
@@ -191,16 +195,41 @@ def _facet_views(results: search.SearchResults) -> list[FacetView]:
 
 
 def card_options():
-    """What a result card shows: the institution and the content with its skills."""
+    """What a result card shows: the institution, the content with its skills, and its
+    taxonomy terms (to say when a search matched one)."""
     return (
         selectinload(Entry.institution),
         selectinload(Entry.content).selectinload(CredentialContent.skills),
+        selectinload(Entry.content).selectinload(CredentialContent.term_links),
     )
+
+
+def query_context() -> search.QueryContext:
+    """What reading a query needs from the database: the staff's synonym list (read on every
+    search, so a change applies at once) and the institutions' names."""
+    names = db.session.execute(sa.select(Institution.code, Institution.name)).all()
+    return search.QueryContext(
+        synonyms=search.Synonyms(synonyms.groups()),
+        institutions=tuple((code, name) for code, name in names),
+    )
+
+
+_TAXONOMY_KINDS = (
+    ("competencies", "competency"),
+    ("focus_areas", "focus area"),
+    ("industries", "industry"),
+    ("occupations", "occupation"),
+)
+
+
+def _taxonomy_labels(entry: Entry) -> list[tuple[str, str]]:
+    content = entry.content
+    return [(t.title, kind) for attr, kind in _TAXONOMY_KINDS for t in getattr(content, attr)]
 
 
 def search_inventory(params: search.SearchParams) -> ResultPage:
     """Search the public inventory (anyone). Raises ``search.IndexUnavailable``."""
-    results = search.search(params)
+    results = search.search(params, query_context())
     ids = [h.entry_id for h in results.hits]
     by_id = {
         e.id: e
@@ -214,6 +243,8 @@ def search_inventory(params: search.SearchParams) -> ResultPage:
         for h in results.hits
         if h.entry_id in by_id and by_id[h.entry_id].status is EntryStatus.ACTIVE
     ]
+    for entry, hit in entries:
+        hit.taxonomy_matches = search.matched_labels(results, _taxonomy_labels(entry))
     return ResultPage(results, entries, _facet_views(results))
 
 

@@ -13,7 +13,7 @@ from app.enums import EntryStatus
 from app.extensions import db
 from app.models import Entry
 from app.models.entry import entries_by_id, full_entry_options
-from app.services import records
+from app.services import discovery, records
 
 MAX_EXPORT_ROWS = 10_000
 
@@ -24,7 +24,7 @@ def search_csv(params: search.SearchParams) -> tuple[int, Iterator[str]]:
 
     Returns ``(total matches, lines)``. Raises ``search.IndexUnavailable``.
     """
-    total, ids = search.ordered_ids(params, MAX_EXPORT_ROWS)
+    total, ids = search.ordered_ids(params, MAX_EXPORT_ROWS, discovery.query_context())
 
     def lines() -> Iterator[str]:
         buffer = io.StringIO()

@@ -47,8 +47,40 @@ def _summary(entry, hit) -> dict:
         "skills": [s.name for s in c.skills],
         "summary": c.summary,
         "snippet": str(hit.snippet_html),
+        "matched_labels": hit.taxonomy_matches,
         "url": url_for("public.entry", key=entry.slug, _external=True),
         "api_url": url_for("api.credential", entry_id=entry.id, _external=True),
+    }
+
+
+def _interpretation(page) -> dict:
+    """How the words of ``q`` were read: what was searched, corrected, taken as a filter."""
+    r = page.results
+    plan = r.plan
+    labels = {(f.name, v.value): v.label for f in page.facets for v in f.values if v.from_words}
+    offer = None
+    if r.institution_offer:
+        inst, n = r.institution_offer
+        offer = {"code": inst.code, "name": inst.name, "words": inst.words, "matches": n}
+    return {
+        "searched": (r.corrected or plan.text) if plan else "",
+        "corrected": (
+            {"from": plan.text, "to": r.corrected, "words": plan.corrections}
+            if r.corrected
+            else None
+        ),
+        "filters_from_words": [
+            {
+                "facet": f.facet,
+                "values": list(f.values),
+                "labels": [labels.get((f.facet, v), v) for v in f.values],
+                "words": f.words,
+                "query_without": f.q_without,
+            }
+            for f in r.word_filters
+        ],
+        "institution_offer": offer,
+        "total_without_word_filters": r.total_without_word_filters,
     }
 
 
@@ -102,6 +134,7 @@ def credentials():
         facets=_facets(page.facets),
         suggestion=r.suggestion,
         any_word_fallback=r.any_word_fallback,
+        interpretation=_interpretation(page),
     )
 
 

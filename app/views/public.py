@@ -21,6 +21,7 @@ def _helpers():
     return {
         "url_with": querystring.url_with,
         "url_toggle": querystring.url_toggle,
+        "url_with_filter": querystring.url_with_filter,
         "url_page": querystring.url_page,
         "url_clear": querystring.url_clear,
         "url_csv": querystring.url_csv,
