@@ -170,16 +170,17 @@ def _cost_bands_up_to(amount: float) -> tuple[str, ...]:
 
 def _take_filters(text: str) -> tuple[str, list[AppliedFilter]]:
     """Filter words out of ``text`` (already folded), with the filters they name."""
-    applied: list[AppliedFilter] = []
+    found: list[tuple[int, AppliedFilter]] = []
     for pattern, meaning in _FILTER_PATTERNS:
 
         def take(m: re.Match, meaning=meaning) -> str:
             facet, values = meaning(m)
-            applied.append(AppliedFilter(facet, values, m.group(0).strip()))
-            return " "
+            found.append((m.start(), AppliedFilter(facet, values, m.group(0).strip())))
+            return " " * len(m.group(0))  # keeps the positions of what follows
 
         text = pattern.sub(take, text)
-    return " ".join(text.split()), applied
+    found.sort(key=lambda pair: pair[0])
+    return " ".join(text.split()), [applied for _start, applied in found]
 
 
 def _take_institution(
@@ -300,10 +301,14 @@ def make_plan(
         if rest != folded:
             text = _retype(typed, rest)
     tokens = _tokens(text)
+    if offer is not None and not tokens:
+        # The name alone: the learner wants that institution's entries.
+        applied.append(AppliedFilter("institution", (offer.code,), offer.words, offer.q_without))
+        offer = None
     meaningful = [t for t in tokens if t.quoted or t.words[0] not in GENERIC_WORDS]
     if meaningful:
         tokens = meaningful
-    plan = Plan(units=[], text=text, filters=applied, institution=offer)
+    plan = Plan(units=[], text=text if tokens else "", filters=applied, institution=offer)
     i = 0
     while i < len(tokens):
         token = tokens[i]
