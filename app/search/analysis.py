@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import gzip
 import json
-import re
 import unicodedata
 from importlib import resources
 
@@ -22,6 +21,11 @@ from whoosh.analysis import (
 )
 from whoosh.support.charset import accent_map
 
+# Whoosh's English stop words. "it" stays in the index, because "IT" (information
+# technology) is a word of this inventory; a query drops "it" unless typed in capitals.
+STOP_WORDS = frozenset(StopFilter().stops)
+_INDEX_STOPS = STOP_WORDS - {"it"}
+
 
 def text_analyzer():
     """Words, lower case, accents folded, stop words out, English stems."""
@@ -29,19 +33,23 @@ def text_analyzer():
         RegexTokenizer()
         | LowercaseFilter()
         | CharsetFilter(accent_map)
-        | StopFilter()
+        | StopFilter(stoplist=_INDEX_STOPS)
         | StemFilter(cachesize=50000)
     )
 
 
 def word_analyzer():
     """Whole words, lower case, accents folded, no stemming: the vocabulary for spelling."""
-    return RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map) | StopFilter()
+    return (
+        RegexTokenizer()
+        | LowercaseFilter()
+        | CharsetFilter(accent_map)
+        | StopFilter(stoplist=_INDEX_STOPS)
+    )
 
 
 TEXT = text_analyzer()
 WORDS = word_analyzer()
-STOP_WORDS = frozenset(next(f for f in TEXT.items if isinstance(f, StopFilter)).stops)
 
 
 def fold(text: str) -> str:
@@ -90,6 +98,3 @@ def edit_distance(a: str, b: str) -> int:
                 cur[j] = min(cur[j], prev2[j - 2] + 1)
         prev2, prev = prev, cur
     return prev[-1]
-
-
-_TOKEN = re.compile(r'"[^"]*"?|[^\s"]+')

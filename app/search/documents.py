@@ -87,6 +87,7 @@ def entry_document(entry: Entry) -> dict[str, Any]:
                 *skills,
                 institution.name,
                 *(t.title for t in occupations),
+                body,
             ]
         ),
         "suggest": _suggest_keys([content.title, *skills, institution.name]),

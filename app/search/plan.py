@@ -38,7 +38,7 @@ GENERIC_WORDS = frozenset(
     micro-credentials course courses class classes program programs programme training
     trainings short""".split()
 )
-MIN_PREFIX = 4
+MIN_PREFIX = 3
 
 
 @dataclass
@@ -107,10 +107,8 @@ class Vocabulary:
         self.has_prefix = has_prefix
 
     def knows(self, word: str) -> bool:
-        if self.count(word) > 0:
-            return True
-        found = stems(word)
-        return bool(found) and all(self.indexed(s) for s in found)
+        """Whether some public entry has this very word (not only its stem)."""
+        return self.count(word) > 0
 
 
 # --- filter words ------------------------------------------------------------------------
@@ -256,6 +254,7 @@ class Synonyms:
             for phrase in phrases:
                 self.by_phrase.setdefault(phrase, index)
         self.longest = max((len(p) for p in self.by_phrase), default=0)
+        self.words = frozenset(w for p in self.by_phrase for w in p)
 
     def match(self, tokens: list[_Token], start: int) -> tuple[int, int] | None:
         """``(group, tokens used)`` for the longest phrase starting at ``tokens[start]``."""
@@ -309,10 +308,33 @@ def make_plan(
     if meaningful:
         tokens = meaningful
     plan = Plan(units=[], text=text if tokens else "", filters=applied, institution=offer)
+    # "it" is a stop word; "IT" is information technology.
+    tokens = [
+        t
+        for t in tokens
+        if t.quoted or t.words[0] not in STOP_WORDS or (t.typed.isupper() and len(t.typed) > 1)
+    ]
+    prefix_at = len(tokens) - 1
+    if correct:
+        # Typos first, so that a corrected word can still meet its synonyms.
+        for n, token in enumerate(tokens):
+            word = token.words[0]
+            if token.quoted or word in synonyms.words or vocabulary.knows(word):
+                continue
+            if n == prefix_at and len(word) >= MIN_PREFIX and vocabulary.has_prefix(word):
+                continue
+            if is_english_word(word):
+                continue
+            better = _closest(word, vocabulary)
+            if better:
+                plan.corrections[token.typed] = better
+                tokens[n] = _Token(token.typed, (better,), False)
+                if n == prefix_at:
+                    prefix_at = -1  # a corrected word is whole
     i = 0
     while i < len(tokens):
         token = tokens[i]
-        last = i == len(tokens) - 1
+        last = i == prefix_at
         syn = synonyms.match(tokens, i)
         if syn is not None:
             group, used = syn
@@ -347,13 +369,6 @@ def make_plan(
             continue
         alts = [Alternative((word,))]
         prefix = word if last and len(word) >= MIN_PREFIX else None
-        if correct and not vocabulary.knows(word):
-            if not (prefix and vocabulary.has_prefix(word)) and not is_english_word(word):
-                better = _closest(word, vocabulary)
-                if better:
-                    plan.corrections[token.typed] = better
-                    alts = [Alternative((better,))]
-                    word, prefix = better, None
         split = _split(word, vocabulary)
         if split:
             alts.append(Alternative(split))

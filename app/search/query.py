@@ -373,6 +373,10 @@ def _match(searcher: Searcher, params: SearchParams, context: QueryContext) -> _
                 loose_base, loose_scored = match(loose)
                 if loose_base:
                     base, scored, fallback = loose_base, loose_scored, True
+    if scored is not None and plan is not None and plan.institution is not None:
+        # The institution the words named comes first (its filter is offered too).
+        mine = cache.postings("institution").get(plan.institution.code, frozenset())
+        scored = [p for p in scored if p[1] in mine] + [p for p in scored if p[1] not in mine]
     filters = _merge_filters(params.filters, plan)
     filter_sets = _filter_sets(cache, filters)
     final = _intersect(base, filter_sets.values())
