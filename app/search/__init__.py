@@ -34,6 +34,7 @@ from app.search.store import (
 
 def init_search(app: Flask) -> None:
     app.extensions["search_store"] = IndexStore(app.config["SEARCH_INDEX_DIR"])
+    _query.configure(int(app.config.get("SEARCH_MATCH_CACHE", _query.MATCH_CACHE_SIZE)))
 
 
 def _texts(ids: list[int]) -> dict[int, tuple[str, str]]:

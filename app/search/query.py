@@ -9,6 +9,7 @@ other facet's filters but not its own, so picking a second value of a facet wide
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from itertools import islice
 
@@ -32,8 +33,15 @@ SORT_LABELS = {
 MAX_QUERY_LENGTH = 500
 # A word being typed also matches word beginnings, in these fields, at this share of the
 # field's weight, so that a whole-word match ranks first.
-PREFIX_FIELDS = ("title", "skills_text", "summary", "institution_text")
+PREFIX_FIELDS = ("title", "skills_text")
 PREFIX_WEIGHT = 0.3
+# Matches remembered per index generation (``SEARCH_MATCH_CACHE``; 0 turns it off).
+MATCH_CACHE_SIZE = 256
+
+
+def configure(match_cache_size: int) -> None:
+    global MATCH_CACHE_SIZE
+    MATCH_CACHE_SIZE = match_cache_size
 
 
 @dataclass
@@ -101,8 +109,30 @@ class _SetCache:
         reader = searcher.reader()
         self.all_docs = frozenset(reader.all_doc_ids())
         self._postings: dict[str, dict[str, frozenset[int]]] = {}
+        self._masks: dict[str, dict[str, int]] = {}
+        self.all_mask = to_mask(self.all_docs)
+        # What a query matched (with its scores), by the query's words and how they are read:
+        # another page, sort or filter of the same words is then set operations only.
+        self.matches: OrderedDict[tuple, tuple] = OrderedDict()
         self._columns: dict[str, list] = {}
         self._entry_ids: dict[int, int] | None = None
+
+    def remembered(self, key: tuple):
+        if MATCH_CACHE_SIZE <= 0:
+            return None
+        with self.lock:
+            found = self.matches.get(key)
+            if found is not None:
+                self.matches.move_to_end(key)
+            return found
+
+    def remember(self, key: tuple, value: tuple) -> None:
+        if MATCH_CACHE_SIZE <= 0:
+            return
+        with self.lock:
+            self.matches[key] = value
+            while len(self.matches) > MATCH_CACHE_SIZE:
+                self.matches.popitem(last=False)
 
     def column(self, name: str) -> list:
         """A sortable column's value of every document, indexed by document number."""
@@ -121,6 +151,15 @@ class _SetCache:
                     for docnum, fields in self.searcher.reader().iter_docs()
                 }
         return self._entry_ids[docnum]
+
+    def masks(self, facet: str) -> dict[str, int]:
+        """Each value's documents as a bitset (bit ``n`` set: document ``n`` has it), so that
+        counting a value within a match set is one AND and a popcount."""
+        cached = self._masks.get(facet)
+        if cached is None:
+            cached = {value: to_mask(ids) for value, ids in self.postings(facet).items()}
+            self._masks[facet] = cached
+        return cached
 
     def postings(self, facet: str) -> dict[str, frozenset[int]]:
         cached = self._postings.get(facet)
@@ -239,17 +278,32 @@ def _intersect(base: frozenset[int], sets) -> frozenset[int]:
     return result
 
 
+def to_mask(docs) -> int:
+    """Document numbers as a bitset."""
+    if not docs:
+        return 0
+    bits = bytearray((max(docs) >> 3) + 1)
+    for d in docs:
+        bits[d >> 3] |= 1 << (d & 7)
+    return int.from_bytes(bits, "little")
+
+
 def facet_counts(
     cache: _SetCache, base: frozenset[int], filter_sets: dict[str, frozenset[int]], filters
 ) -> dict[str, list[FacetCount]]:
     counts: dict[str, list[FacetCount]] = {}
+    scopes: dict[str | None, int] = {}  # facets without a filter of their own share one scope
     for facet in FACETS:
-        scope = _intersect(base, [s for name, s in filter_sets.items() if name != facet.name])
+        own = facet.name if facet.name in filter_sets else None
+        scope = scopes.get(own)
+        if scope is None:
+            docs = _intersect(base, [s for name, s in filter_sets.items() if name != own])
+            scope = scopes[own] = cache.all_mask if docs is cache.all_docs else to_mask(docs)
         selected = set(filters.get(facet.name, []))
         values = []
         if scope:
-            for value, ids in cache.postings(facet.name).items():
-                n = len(scope & ids) if len(ids) > len(scope) else len(ids & scope)
+            for value, mask in cache.masks(facet.name).items():
+                n = (scope & mask).bit_count()
                 if n or value in selected:
                     values.append(FacetCount(value, n, value in selected))
         have = {v.value for v in values}
@@ -311,6 +365,9 @@ class QueryContext:
     institutions: tuple[tuple[str, str], ...] = ()
     literal: bool = False  # words only: no filter words, corrections or word beginnings
 
+    def key(self) -> tuple:
+        return (tuple(self.synonyms.groups), self.institutions, self.literal)
+
 
 @dataclass
 class _Match:
@@ -350,7 +407,11 @@ def _match(searcher: Searcher, params: SearchParams, context: QueryContext) -> _
 
     plan, scored, fallback, only_stop_words = None, None, False, False
     base = cache.all_docs
-    if q:
+    key = (" ".join(q.split()), params.as_typed, relevance, context.key())
+    found = cache.remembered(key) if q else None
+    if found is not None:
+        plan, base, scored, fallback, only_stop_words = found
+    elif q:
         plan = make_plan(
             q,
             vocabulary(searcher),
@@ -373,6 +434,7 @@ def _match(searcher: Searcher, params: SearchParams, context: QueryContext) -> _
                 loose_base, loose_scored = match(loose)
                 if loose_base:
                     base, scored, fallback = loose_base, loose_scored, True
+        cache.remember(key, (plan, base, scored, fallback, only_stop_words))
     if scored is not None and plan is not None and plan.institution is not None:
         # The institution the words named comes first (its filter is offered too).
         mine = cache.postings("institution").get(plan.institution.code, frozenset())

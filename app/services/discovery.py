@@ -24,6 +24,7 @@ from app.enums import (
 )
 from app.extensions import db
 from app.models import (
+    ContentTerm,
     CredentialContent,
     Entry,
     Institution,
@@ -195,12 +196,10 @@ def _facet_views(results: search.SearchResults) -> list[FacetView]:
 
 
 def card_options():
-    """What a result card shows: the institution, the content with its skills, and its
-    taxonomy terms (to say when a search matched one)."""
+    """What a result card shows: the institution and the content with its skills."""
     return (
         selectinload(Entry.institution),
         selectinload(Entry.content).selectinload(CredentialContent.skills),
-        selectinload(Entry.content).selectinload(CredentialContent.term_links),
     )
 
 
@@ -214,17 +213,27 @@ def query_context() -> search.QueryContext:
     )
 
 
-_TAXONOMY_KINDS = (
-    ("competencies", "competency"),
-    ("focus_areas", "focus area"),
-    ("industries", "industry"),
-    ("occupations", "occupation"),
-)
+_TAXONOMY_KINDS = {
+    TaxonomyKind.COMPETENCY: "competency",
+    TaxonomyKind.FOCUS_AREA: "focus area",
+    TaxonomyKind.INDUSTRY: "industry",
+    TaxonomyKind.OCCUPATION: "occupation",
+}
 
 
-def _taxonomy_labels(entry: Entry) -> list[tuple[str, str]]:
-    content = entry.content
-    return [(t.title, kind) for attr, kind in _TAXONOMY_KINDS for t in getattr(content, attr)]
+def _taxonomy_labels(content_ids: list[int]) -> dict[int, list[tuple[str, str]]]:
+    """``{content id: [(term title, kind), …]}`` in one query (no ORM objects)."""
+    rows = db.session.execute(
+        sa.select(ContentTerm.content_id, TaxonomyTerm.title, TaxonomyTerm.kind)
+        .join(TaxonomyTerm, TaxonomyTerm.id == ContentTerm.term_id)
+        .where(ContentTerm.content_id.in_(content_ids))
+        .order_by(ContentTerm.content_id, ContentTerm.position)
+    )
+    labels: dict[int, list[tuple[str, str]]] = {}
+    for content_id, title, kind in rows:
+        if kind in _TAXONOMY_KINDS:
+            labels.setdefault(content_id, []).append((title, _TAXONOMY_KINDS[kind]))
+    return labels
 
 
 def search_inventory(params: search.SearchParams) -> ResultPage:
@@ -243,8 +252,10 @@ def search_inventory(params: search.SearchParams) -> ResultPage:
         for h in results.hits
         if h.entry_id in by_id and by_id[h.entry_id].status is EntryStatus.ACTIVE
     ]
-    for entry, hit in entries:
-        hit.taxonomy_matches = search.matched_labels(results, _taxonomy_labels(entry))
+    if entries and results.terms:
+        labels = _taxonomy_labels([entry.content_id for entry, _hit in entries])
+        for entry, hit in entries:
+            hit.taxonomy_matches = search.matched_labels(results, labels.get(entry.content_id, []))
     return ResultPage(results, entries, _facet_views(results))
 
 

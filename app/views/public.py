@@ -61,6 +61,12 @@ def _search_page(template: str, status: int = 200, **context):
     )
 
 
+@bp.get("/healthz")
+def healthz():
+    """The cheapest answer the app gives: the ceiling a benchmark compares search with."""
+    return Response("ok\n", mimetype="text/plain")
+
+
 @bp.get("/", endpoint="home")
 @bp.get("/search", endpoint="search")
 def search_page():

@@ -21,9 +21,3 @@ def test_recall_at_5_is_at_least_095(seeded):
     score, rows = recall_at_5(_ids)
     misses = [(q, r) for q, r, _top in rows if r < 1]
     assert score >= 0.95, f"recall@5 = {score:.3f}; short of full recall: {misses}"
-
-
-def test_report(seeded, capsys):
-    score, rows = recall_at_5(_ids)
-    with capsys.disabled():
-        print(f"\nrecall@5 = {score:.3f}", [(q, r) for q, r, _ in rows if r < 1])
