@@ -15,7 +15,7 @@ from itertools import islice
 
 from markupsafe import Markup, escape
 from whoosh import highlight
-from whoosh.query import And, Or, Phrase, Prefix, Query, Term
+from whoosh.query import Phrase, Term
 from whoosh.searching import Searcher
 
 from app.search.analysis import fold, stems
@@ -35,6 +35,8 @@ MAX_QUERY_LENGTH = 500
 # field's weight, so that a whole-word match ranks first.
 PREFIX_FIELDS = ("title", "skills_text")
 PREFIX_WEIGHT = 0.3
+PREFIX_TERMS = 200  # word beginnings expanded to at most this many indexed words per field
+TERM_CACHE_SIZE = 20000
 # Matches remembered per index generation (``SEARCH_MATCH_CACHE``; 0 turns it off).
 MATCH_CACHE_SIZE = 256
 
@@ -116,6 +118,34 @@ class _SetCache:
         self.matches: OrderedDict[tuple, tuple] = OrderedDict()
         self._columns: dict[str, list] = {}
         self._entry_ids: dict[int, int] | None = None
+        # Each (field, term)'s scored postings, read once per generation: a common word
+        # costs one walk of its postings, not one per search.
+        self.terms: OrderedDict[tuple, dict[int, float]] = OrderedDict()
+        self.near: dict[tuple[str, int], tuple[str, ...]] = {}  # spelling neighbours
+        self.skill_labels: dict[str, str | None] = {}
+
+    def term_scores(self, fieldname: str, text: str | tuple[str, ...]) -> dict[int, float]:
+        """``{docnum: score}`` of a term (or a phrase, given as a tuple of terms)."""
+        key = (fieldname, text)
+        with self.lock:
+            found = self.terms.get(key)
+            if found is not None:
+                self.terms.move_to_end(key)
+                return found
+        scores: dict[int, float] = {}
+        if isinstance(text, tuple):
+            query = Phrase(fieldname, list(text))
+        else:
+            query = Term(fieldname, text)
+        matcher = query.matcher(self.searcher)
+        while matcher.is_active():
+            scores[matcher.id()] = matcher.score()
+            matcher.next()
+        with self.lock:
+            self.terms[key] = scores
+            while len(self.terms) > TERM_CACHE_SIZE:
+                self.terms.popitem(last=False)
+        return scores
 
     def remembered(self, key: tuple):
         if MATCH_CACHE_SIZE <= 0:
@@ -196,6 +226,7 @@ def _cache_for(searcher: Searcher) -> _SetCache:
 def vocabulary(searcher: Searcher) -> Vocabulary:
     """What the index knows, for reading a query (see ``app.search.plan``)."""
     reader = searcher.reader()
+    cache = _cache_for(searcher)
 
     def count(word: str) -> int:
         return reader.doc_frequency("spell", word)
@@ -204,7 +235,11 @@ def vocabulary(searcher: Searcher) -> Vocabulary:
         return any(reader.doc_frequency(name, stem) > 0 for name in TEXT_FIELDS)
 
     def near(word: str, maxdist: int):
-        return reader.terms_within("spell", word, maxdist)
+        key = (word, maxdist)
+        found = cache.near.get(key)
+        if found is None:
+            found = cache.near[key] = tuple(reader.terms_within("spell", word, maxdist))
+        return found
 
     def has_prefix(word: str) -> bool:
         return any(True for _ in islice(reader.expand_prefix("spell", word), 1))
@@ -212,33 +247,56 @@ def vocabulary(searcher: Searcher) -> Vocabulary:
     return Vocabulary(count, indexed, near, has_prefix)
 
 
-def _unit_query(unit) -> Query | None:
-    parts: list[Query] = []
+def _unit_scores(cache: _SetCache, unit) -> dict[int, float]:
+    """``{docnum: score}`` of the entries matching one unit: the sum, over its alternatives
+    and the text fields, of each field's weight times the term's score (BM25F); a phrase is
+    matched by Whoosh; a word beginning adds a small constant."""
+    scores: dict[int, float] = {}
     for alt in unit.alternatives:
         tokens = [t for word in alt.words for t in stems(word)]
         if not tokens:
             continue
         for name, weight in TEXT_FIELDS.items():
-            if len(tokens) == 1:
-                parts.append(Term(name, tokens[0], boost=weight * alt.boost))
-            else:
-                parts.append(Phrase(name, tokens, boost=weight * alt.boost))
+            boost = weight * alt.boost
+            key = tokens[0] if len(tokens) == 1 else tuple(tokens)
+            for docnum, score in cache.term_scores(name, key).items():
+                scores[docnum] = scores.get(docnum, 0.0) + score * boost
     if unit.prefix:
+        reader = cache.searcher.reader()
         for name in PREFIX_FIELDS:
-            parts.append(Prefix(name, unit.prefix, boost=TEXT_FIELDS[name] * PREFIX_WEIGHT))
-    if not parts:
+            bonus = TEXT_FIELDS[name] * PREFIX_WEIGHT
+            for term in islice(reader.expand_prefix(name, unit.prefix), PREFIX_TERMS):
+                text = term.decode("utf-8") if isinstance(term, bytes) else term
+                postings = cache.term_scores(name, text)
+                for docnum in postings:
+                    scores[docnum] = scores.get(docnum, 0.0) + bonus
+    return scores
+
+
+def plan_scores(cache: _SetCache, plan: Plan, any_unit: bool) -> dict[int, float] | None:
+    """``{docnum: score}`` of the entries matching all units of ``plan`` (any unit when
+    ``any_unit``); None when the plan has no unit to search."""
+    units = [_unit_scores(cache, u) for u in plan.units]
+    units = [u for u, unit in zip(units, plan.units, strict=True) if _searchable(unit)]
+    if not units:
         return None
-    return parts[0] if len(parts) == 1 else Or(parts)
+    if any_unit:
+        total: dict[int, float] = {}
+        for found in units:
+            for docnum, score in found.items():
+                total[docnum] = total.get(docnum, 0.0) + score
+        return total
+    units.sort(key=len)
+    docs = set(units[0])
+    for found in units[1:]:
+        docs.intersection_update(found)
+        if not docs:
+            return {}
+    return {d: sum(found[d] for found in units) for d in docs}
 
 
-def plan_queries(plan: Plan) -> tuple[Query | None, Query | None]:
-    """``(all units, any unit)``: the query, and its any-word fallback (None if the same)."""
-    queries = [q for q in (_unit_query(u) for u in plan.units) if q is not None]
-    if not queries:
-        return None, None
-    if len(queries) == 1:
-        return queries[0], None
-    return And(queries), Or(queries)
+def _searchable(unit) -> bool:
+    return bool(unit.prefix) or any(stems(w) for alt in unit.alternatives for w in alt.words)
 
 
 def _plan_terms(searcher: Searcher, plan: Plan) -> frozenset[str]:
@@ -399,11 +457,16 @@ def _match(searcher: Searcher, params: SearchParams, context: QueryContext) -> _
     q = params.q.strip()[:MAX_QUERY_LENGTH]
     relevance = params.sort == "relevance"
 
-    def match(qry: Query):
-        if relevance:
-            pairs = searcher.search(qry, limit=None).top_n
-            return frozenset(docnum for _s, docnum in pairs), pairs
-        return frozenset(searcher.docs_for_query(qry)), None
+    def match(any_unit: bool):
+        scores = plan_scores(cache, plan, any_unit)
+        if scores is None:
+            return None, None
+        docs = frozenset(scores)
+        if not relevance:
+            return docs, None
+        # Best first; equal scores in document order, as Whoosh ranks them.
+        pairs = sorted(((s, d) for d, s in scores.items()), key=lambda p: (-p[0], p[1]))
+        return docs, pairs
 
     plan, scored, fallback, only_stop_words = None, None, False, False
     base = cache.all_docs
@@ -423,15 +486,15 @@ def _match(searcher: Searcher, params: SearchParams, context: QueryContext) -> _
         if context.literal:
             for unit in plan.units:
                 unit.prefix = None
-        query, loose = plan_queries(plan)
-        if query is None:
+        found_docs, found_scored = match(any_unit=False)
+        if found_docs is None:
             if not (plan.filters or plan.institution):
                 only_stop_words = True
                 base = frozenset()
         else:
-            base, scored = match(query)
-            if not base and loose is not None:
-                loose_base, loose_scored = match(loose)
+            base, scored = found_docs, found_scored
+            if not base and len(plan.units) > 1:
+                loose_base, loose_scored = match(any_unit=True)
                 if loose_base:
                     base, scored, fallback = loose_base, loose_scored, True
         cache.remember(key, (plan, base, scored, fallback, only_stop_words))
@@ -545,10 +608,15 @@ def skill_labels(searcher: Searcher, keys: list[str]) -> dict[str, str]:
     """``{"sql": "SQL"}``: the written form of each folded skill key, read from the
     suggestion terms ("key|Written form") rather than the database."""
     reader = searcher.reader()
+    known = _cache_for(searcher).skill_labels
     labels = {}
     for key in keys:
-        for term in reader.expand_prefix("suggest", f"{fold(key)}|"):
-            text = term.decode("utf-8") if isinstance(term, bytes) else term
-            labels[key] = text.split("|", 1)[1]
-            break
+        if key not in known:
+            known[key] = None
+            for term in reader.expand_prefix("suggest", f"{fold(key)}|"):
+                text = term.decode("utf-8") if isinstance(term, bytes) else term
+                known[key] = text.split("|", 1)[1]
+                break
+        if known[key] is not None:
+            labels[key] = known[key]
     return labels
