@@ -67,6 +67,12 @@ def ordered_ids(
     return _query.ordered_ids(store().searcher(), params, limit, context)
 
 
+def remembered_page(key: tuple, compute):
+    """``compute()`` (a rendered result page), remembered under ``key`` until the index
+    changes (``SEARCH_MATCH_CACHE`` pages per process; 0: never)."""
+    return _query._cache_for(store().searcher()).page(key, compute)
+
+
 def suggest(prefix: str, limit: int = 8) -> list[str]:
     return _query.suggest(store().searcher(), prefix, limit)
 
@@ -97,6 +103,7 @@ __all__ = [
     "QueryContext",
     "Synonyms",
     "matched_labels",
+    "remembered_page",
     "FACETS",
     "FACETS_BY_NAME",
     "FACET_NAMES",

@@ -20,6 +20,7 @@ queries.
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -240,7 +241,20 @@ def _tokens(typed: str) -> list[_Token]:
 
 
 class Synonyms:
-    """The staff's synonym groups, keyed by their folded phrases."""
+    """The staff's synonym groups, keyed by their folded phrases (``Synonyms.of(groups)``
+    reuses the reading of a list seen before)."""
+
+    _known: OrderedDict[tuple, Synonyms] = OrderedDict()
+
+    @classmethod
+    def of(cls, groups: Iterable[Sequence[str]]) -> Synonyms:
+        key = tuple(tuple(g) for g in groups)
+        found = cls._known.get(key)
+        if found is None:
+            found = cls._known[key] = cls(key)
+            while len(cls._known) > 4:
+                cls._known.popitem(last=False)
+        return found
 
     def __init__(self, groups: Iterable[Sequence[str]] = ()) -> None:
         self.groups: list[tuple[tuple[str, ...], ...]] = []

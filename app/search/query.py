@@ -116,6 +116,7 @@ class _SetCache:
         # What a query matched (with its scores), by the query's words and how they are read:
         # another page, sort or filter of the same words is then set operations only.
         self.matches: OrderedDict[tuple, tuple] = OrderedDict()
+        self.pages: OrderedDict[tuple, object] = OrderedDict()
         self._columns: dict[str, list] = {}
         self._entry_ids: dict[int, int] | None = None
         # Each (field, term)'s scored postings, read once per generation: a common word
@@ -146,6 +147,22 @@ class _SetCache:
             while len(self.terms) > TERM_CACHE_SIZE:
                 self.terms.popitem(last=False)
         return scores
+
+    def page(self, key: tuple, compute):
+        """``compute()``, remembered for this generation under ``key`` (a result page)."""
+        if MATCH_CACHE_SIZE <= 0:
+            return compute()
+        with self.lock:
+            found = self.pages.get(key)
+            if found is not None:
+                self.pages.move_to_end(key)
+                return found
+        value = compute()
+        with self.lock:
+            self.pages[key] = value
+            while len(self.pages) > MATCH_CACHE_SIZE:
+                self.pages.popitem(last=False)
+        return value
 
     def remembered(self, key: tuple):
         if MATCH_CACHE_SIZE <= 0:
@@ -402,10 +419,14 @@ def _plain_snippet(text: str, limit: int = 220) -> Markup:
     return escape(text)
 
 
-def _ordered(cache: _SetCache, final: frozenset[int], sort: str, scored) -> list[int]:
-    """Document numbers of ``final`` in the order asked for."""
+def _ordered(
+    cache: _SetCache, final: frozenset[int], sort: str, scored, limit: int | None = None
+) -> list[int]:
+    """Document numbers of ``final`` in the order asked for (the first ``limit`` of them)."""
     if scored is not None:  # relevance: the scorer's order, best first
-        return [docnum for _score, docnum in scored if docnum in final]
+        if limit is None:
+            return [docnum for _score, docnum in scored if docnum in final]
+        return list(islice((d for _s, d in scored if d in final), limit))
     keys = _SORT_KEYS[sort]
     docs = list(final)
     for column, reverse in reversed(keys):  # stable sorts, least significant key first
@@ -540,11 +561,17 @@ def run(
     hits: list[Hit] = []
     start = (params.page - 1) * params.per_page
     if final and start < len(final):
-        order = _ordered(
-            cache, final, params.sort if params.sort in _SORT_KEYS else "title", scored
-        )
-        page = order[start : start + params.per_page]
-        score_of = dict((d, s) for s, d in scored) if scored is not None else {}
+        end = start + params.per_page
+        if scored is not None:
+            pairs = list(islice(((s, d) for s, d in scored if d in final), end))[start:]
+            page = [d for _s, d in pairs]
+            score_of = {d: s for s, d in pairs}
+        else:
+            page = _ordered(
+                cache, final, params.sort if params.sort in _SORT_KEYS else "title", None
+            )
+            page = page[start:end]
+            score_of = {}
         ids = [cache.entry_id(docnum) for docnum in page]
         text_of = texts(ids)
         for docnum, entry_id in zip(page, ids, strict=True):

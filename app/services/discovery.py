@@ -208,7 +208,7 @@ def query_context() -> search.QueryContext:
     search, so a change applies at once) and the institutions' names."""
     names = db.session.execute(sa.select(Institution.code, Institution.name)).all()
     return search.QueryContext(
-        synonyms=search.Synonyms(synonyms.groups()),
+        synonyms=search.Synonyms.of(synonyms.groups()),
         institutions=tuple((code, name) for code, name in names),
     )
 
@@ -236,9 +236,11 @@ def _taxonomy_labels(content_ids: list[int]) -> dict[int, list[tuple[str, str]]]
     return labels
 
 
-def search_inventory(params: search.SearchParams) -> ResultPage:
+def search_inventory(
+    params: search.SearchParams, context: search.QueryContext | None = None
+) -> ResultPage:
     """Search the public inventory (anyone). Raises ``search.IndexUnavailable``."""
-    results = search.search(params, query_context())
+    results = search.search(params, context or query_context())
     ids = [h.entry_id for h in results.hits]
     by_id = {
         e.id: e
@@ -257,6 +259,26 @@ def search_inventory(params: search.SearchParams) -> ResultPage:
         for entry, hit in entries:
             hit.taxonomy_matches = search.matched_labels(results, labels.get(entry.content_id, []))
     return ResultPage(results, entries, _facet_views(results))
+
+
+def search_rendered(params: search.SearchParams, render, *, variant: tuple = ()):
+    """``render(page)`` of a search, remembered until the index changes: the same search
+    (normalised query, filters, sort, page) with the same synonym list is rendered once per
+    index generation and process. ``render`` must return plain data (no database objects);
+    ``variant`` tells apart renderings that differ otherwise (the host of absolute links).
+    Raises ``search.IndexUnavailable``."""
+    context = query_context()
+    key = (
+        " ".join(params.q.split()),
+        params.page,
+        params.per_page,
+        params.sort,
+        params.as_typed,
+        tuple(sorted((k, tuple(sorted(v))) for k, v in params.filters.items() if v)),
+        context.key(),
+        variant,
+    )
+    return search.remembered_page(key, lambda: render(search_inventory(params, context)))
 
 
 def get_entry(key: str) -> Entry:

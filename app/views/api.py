@@ -118,24 +118,30 @@ def credentials():
     """
     try:
         params = discovery.parse_params(request.args)
-        page = discovery.search_inventory(params)
+        body = discovery.search_rendered(
+            params, lambda page: _search_body(params, page), variant=("api", request.host_url)
+        )
     except InvalidInput as exc:
         return _invalid(exc)
     except search.IndexUnavailable:
         return _unavailable()
+    return jsonify(body)
+
+
+def _search_body(params, page) -> dict:
     r = page.results
-    return jsonify(
-        total=r.total,
-        page=params.page,
-        per_page=params.per_page,
-        pages=r.pages,
-        sort=params.sort,
-        results=[_summary(entry, hit) for entry, hit in page.entries],
-        facets=_facets(page.facets),
-        suggestion=r.suggestion,
-        any_word_fallback=r.any_word_fallback,
-        interpretation=_interpretation(page),
-    )
+    return {
+        "total": r.total,
+        "page": params.page,
+        "per_page": params.per_page,
+        "pages": r.pages,
+        "sort": params.sort,
+        "results": [_summary(entry, hit) for entry, hit in page.entries],
+        "facets": _facets(page.facets),
+        "suggestion": r.suggestion,
+        "any_word_fallback": r.any_word_fallback,
+        "interpretation": _interpretation(page),
+    }
 
 
 @bp.get("/credentials/<int:entry_id>")
