@@ -57,9 +57,14 @@ def url_page(page: int) -> str:
     return url_for(request.endpoint, **(request.view_args or {}), **args.to_dict(flat=False))
 
 
-def url_clear() -> str:
-    """The current search without any facet filter (query and sort kept)."""
+def url_clear(q: str | None = None) -> str:
+    """The current search without any facet filter (query and sort kept; ``q`` replaces the
+    query, for one whose filter words are dropped too)."""
     keep = {k: v for k, v in request.args.items() if k in ("q", "sort") and v}
+    if q is not None:
+        keep.pop("q", None)
+        if q:
+            keep["q"] = q
     return url_for(request.endpoint, **(request.view_args or {}), **keep)
 
 

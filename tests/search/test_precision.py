@@ -67,6 +67,10 @@ def test_filter_words_become_removable_filters_and_the_rest_is_searched(seeded):
     assert len(chips) == 3  # Online; Free and $1 to $500
     removed = [parse_qs(urlsplit(c.replace("&amp;", "&")).query)["q"][0] for c in chips]
     assert "short cybersecurity credential under $500" in removed
+    clear = re.search(r'<a class="chips__clear" href="([^"]+)"', html).group(1)
+    assert parse_qs(urlsplit(clear.replace("&amp;", "&")).query)["q"] == [
+        "short cybersecurity credential"
+    ]
 
 
 def test_free_leadership_badge_is_two_filters_and_a_word(seeded):
