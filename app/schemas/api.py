@@ -155,19 +155,8 @@ class RequestUpdateSchema(RequestCreateSchema):
 class TransitionSchema(Schema):
     action = fields.String(
         required=True,
-        metadata={
-            "enum": [
-                "submit",
-                "withdraw",
-                "claim",
-                "request_revisions",
-                "resubmit",
-                "recommend",
-                "approve",
-                "decline",
-                "return",
-            ]
-        },
+        metadata={"enum": ["submit", "withdraw", "claim", "request_revisions", "resubmit",
+                           "recommend", "approve", "decline", "return"]},
     )
     version = fields.Integer(required=True)
     comment = fields.String()

@@ -60,14 +60,8 @@ def test_search_filter_chip_page_and_open_an_entry(live_server, page):
 
 @pytest.mark.parametrize(
     "path",
-    [
-        "/",
-        "/search?q=nursing&delivery=online",
-        "ENTRY",
-        "/institutions/university-of-oklahoma",
-        "/employers",
-        "/institutions",
-    ],
+    ["/", "/search?q=nursing&delivery=online", "ENTRY", "/institutions/university-of-oklahoma",
+     "/employers", "/institutions"],
 )
 def test_pages_have_no_serious_accessibility_violations(live_server, js_page, path):
     if path == "ENTRY":
