@@ -52,6 +52,8 @@ def from_env(instance_path: str, environ: dict[str, str] | None = None) -> dict:
         "SQLALCHEMY_DATABASE_URI": _normalise_db_url(db_url),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "SEARCH_INDEX_DIR": env.get("SEARCH_INDEX_DIR") or str(PROJECT_ROOT / "search_index"),
+        # Query matches remembered per index generation and process (0: none).
+        "SEARCH_MATCH_CACHE": int(env.get("SEARCH_MATCH_CACHE", "256")),
         "SEED_DATA_DIR": env.get("SEED_DATA_DIR") or str(PROJECT_ROOT / "seed_data"),
         # Policy: the credit-hour cap of a micro-credential (an admin setting; this is its default).
         "CREDIT_HOUR_CAP": float(env.get("CREDIT_HOUR_CAP", "9")),

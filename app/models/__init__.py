@@ -17,6 +17,7 @@ from app.models.mail import MailMessage
 from app.models.outbox import IndexTask
 from app.models.policy import RuleOverride, Setting
 from app.models.request import Comment, CredentialRequest, TransitionRecord
+from app.models.synonym import SynonymGroup
 from app.models.taxonomy import TaxonomyTerm
 from app.models.token import ApiToken
 from app.models.user import User
@@ -41,6 +42,7 @@ __all__ = [
     "Setting",
     "Skill",
     "StackTarget",
+    "SynonymGroup",
     "TaxonomyTerm",
     "TransitionRecord",
     "User",

@@ -15,6 +15,10 @@ class SearchArgsSchema(Schema):
     sort = fields.String(
         load_default="relevance", metadata={"enum": list(SORTS), "description": "Order of results."}
     )
+    as_typed = fields.Boolean(
+        load_default=False,
+        metadata={"description": "1: search the words as typed, without spelling correction."},
+    )
 
 
 for _name in FACET_NAMES:
@@ -48,6 +52,10 @@ class CredentialSummarySchema(Schema):
     snippet = fields.String(
         metadata={"description": "HTML: the matching fragment, escaped, with matches in <mark>."}
     )
+    matched_labels = fields.List(
+        fields.String(),
+        metadata={"description": "Taxonomy labels the words matched (“Leadership competency”)."},
+    )
     url = fields.String()
     api_url = fields.String()
 
@@ -67,9 +75,20 @@ class SearchResponseSchema(Schema):
     sort = fields.String()
     results = fields.List(fields.Nested(CredentialSummarySchema))
     facets = fields.Dict(keys=fields.String(), values=fields.List(fields.Nested(FacetValueSchema)))
-    suggestion = fields.String(allow_none=True, metadata={"description": "Did you mean …"})
+    suggestion = fields.String(
+        allow_none=True, metadata={"description": "The corrected query that was searched, if any."}
+    )
     any_word_fallback = fields.Boolean(
         metadata={"description": "No entry had all words; these have any of them."}
+    )
+    interpretation = fields.Dict(
+        metadata={
+            "description": "How `q` was read: `searched` (the words searched), `corrected` "
+            "(`from`, `to`, `words`; search with `as_typed=1` to turn it off), "
+            "`filters_from_words` (facet, values, labels, the words, the query without them), "
+            "`institution_offer` (an institution named in `q`: code, name, matches) and "
+            "`total_without_word_filters` (when those filters leave nothing)."
+        }
     )
 
 

@@ -8,7 +8,17 @@ from flask import Flask
 from app.extensions import db
 from app.models import Entry
 from app.search import query as _query
-from app.search.query import SORT_LABELS, SORTS, FacetCount, Hit, SearchParams, SearchResults
+from app.search.analysis import stems
+from app.search.plan import AppliedFilter, InstitutionOffer, Synonyms
+from app.search.query import (
+    SORT_LABELS,
+    SORTS,
+    FacetCount,
+    Hit,
+    QueryContext,
+    SearchParams,
+    SearchResults,
+)
 from app.search.schema import FACET_NAMES, FACETS, FACETS_BY_NAME, Facet
 from app.search.store import (
     CheckReport,
@@ -24,6 +34,7 @@ from app.search.store import (
 
 def init_search(app: Flask) -> None:
     app.extensions["search_store"] = IndexStore(app.config["SEARCH_INDEX_DIR"])
+    _query.configure(int(app.config.get("SEARCH_MATCH_CACHE", _query.MATCH_CACHE_SIZE)))
 
 
 def _texts(ids: list[int]) -> dict[int, tuple[str, str]]:
@@ -44,17 +55,27 @@ def _texts(ids: list[int]) -> dict[int, tuple[str, str]]:
     return {r.id: (r.title, summaries.get(r.content_id, "")) for r in rows}
 
 
-def search(params: SearchParams) -> SearchResults:
+def search(params: SearchParams, context: QueryContext | None = None) -> SearchResults:
     """Run a search on the live index. Raises ``IndexUnavailable`` if there is none."""
-    return _query.run(store().searcher(), params, _texts)
+    return _query.run(store().searcher(), params, _texts, context)
 
 
-def ordered_ids(params: SearchParams, limit: int) -> tuple[int, list[int]]:
+def ordered_ids(
+    params: SearchParams, limit: int, context: QueryContext | None = None
+) -> tuple[int, list[int]]:
     """Every match of a search in its order (at most ``limit``), for exports."""
-    return _query.ordered_ids(store().searcher(), params, limit)
+    return _query.ordered_ids(store().searcher(), params, limit, context)
 
 
-def matching(entries: list[Entry], params: SearchParams) -> list[int]:
+def remembered_page(key: tuple, compute):
+    """``compute()`` (a rendered result page), remembered under ``key`` until the index
+    changes (``SEARCH_MATCH_CACHE`` pages per process; 0: never)."""
+    return _query._cache_for(store().searcher()).page(key, compute)
+
+
+def matching(
+    entries: list[Entry], params: SearchParams, context: QueryContext | None = None
+) -> list[int]:
     """The ids of those of ``entries`` that the search ``params`` matches, whatever their
     status: the same query and filters run on a throw-away in-memory index of just these
     entries (the live index holds only active ones). For feeds that report retirements."""
@@ -70,7 +91,7 @@ def matching(entries: list[Entry], params: SearchParams) -> list[int]:
         for entry in entries:
             writer.add_document(**entry_document(entry))
     with ix.searcher() as searcher:
-        _total, ids = _query.ordered_ids(searcher, params, len(entries))
+        _total, ids = _query.ordered_ids(searcher, params, len(entries), context)
     return ids
 
 
@@ -90,7 +111,21 @@ def facet_values(name: str) -> dict[str, int]:
     return {value: len(ids) for value, ids in cache.postings(name).items()}
 
 
+def matched_labels(results: SearchResults, labels: list[tuple[str, str]]) -> list[str]:
+    """Which of an entry's taxonomy labels (``(title, kind)``) the search's words matched:
+    ``["Leadership competency"]``."""
+    if not results.terms:
+        return []
+    return [f"{title} {kind}" for title, kind in labels if set(stems(title)) & results.terms]
+
+
 __all__ = [
+    "AppliedFilter",
+    "InstitutionOffer",
+    "QueryContext",
+    "Synonyms",
+    "matched_labels",
+    "remembered_page",
     "FACETS",
     "FACETS_BY_NAME",
     "FACET_NAMES",

@@ -6,6 +6,7 @@ from typing import Any
 
 from app.models import Entry
 from app.search import bands
+from app.search.analysis import fold
 
 # Sorts entries with no cost or duration after every entry that states one.
 MISSING_LAST = 10**15
@@ -27,7 +28,7 @@ def _suggest_keys(phrases: list[str]) -> list[str]:
     for phrase in phrases:
         words = phrase.split()
         for i in range(len(words)):
-            start = " ".join(words[i:]).lower()
+            start = fold(" ".join(words[i:]))
             if len(start) >= 2:
                 keys.append(f"{start}|{phrase}")
     return keys
@@ -51,10 +52,7 @@ def entry_document(entry: Entry) -> dict[str, Any]:
                 content.assessment,
                 *(o.text for o in content.outcomes),
                 *(f"{p.name} {p.role or ''}" for p in content.partners),
-                *(f"{t.code} {t.title}" for t in occupations),
-                *(t.title for t in industries),
-                *(t.title for t in competencies),
-                *(t.title for t in focus_areas),
+                *(t.code for t in occupations),
                 *(s.name for s in content.stacks),
                 *(f"{c.code} {c.title}" for c in content.courses),
                 content.badge_name,
@@ -79,6 +77,9 @@ def entry_document(entry: Entry) -> dict[str, Any]:
         "institution_text": f"{institution.name} {institution.code}",
         "summary": content.summary,
         "body": body,
+        "taxonomy_text": "\n".join(
+            t.title for t in [*occupations, *industries, *competencies, *focus_areas]
+        ),
         "spell": " ".join(
             [
                 content.title,
@@ -86,6 +87,7 @@ def entry_document(entry: Entry) -> dict[str, Any]:
                 *skills,
                 institution.name,
                 *(t.title for t in occupations),
+                body,
             ]
         ),
         "suggest": _suggest_keys([content.title, *skills, institution.name]),

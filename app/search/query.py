@@ -8,25 +8,18 @@ other facet's filters but not its own, so picking a second value of a facet wide
 
 from __future__ import annotations
 
-import re
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
+from itertools import islice
 
 from markupsafe import Markup, escape
 from whoosh import highlight
-from whoosh.qparser import (
-    AndGroup,
-    BoostPlugin,
-    EveryPlugin,
-    FieldsPlugin,
-    MultifieldParser,
-    OrGroup,
-    RangePlugin,
-    WildcardPlugin,
-)
-from whoosh.query import NullQuery, Query
+from whoosh.query import Phrase, Term
 from whoosh.searching import Searcher
 
+from app.search.analysis import fold, stems
+from app.search.plan import AppliedFilter, InstitutionOffer, Plan, Synonyms, Vocabulary, make_plan
 from app.search.schema import FACETS, SCHEMA, TEXT_FIELDS
 
 SORTS = ("relevance", "newest", "title", "cost", "duration")
@@ -38,7 +31,19 @@ SORT_LABELS = {
     "duration": "Shortest duration",
 }
 MAX_QUERY_LENGTH = 500
-_WORD = re.compile(r"[A-Za-z][A-Za-z'-]{2,}")
+# A word being typed also matches word beginnings, in these fields, at this share of the
+# field's weight, so that a whole-word match ranks first.
+PREFIX_FIELDS = ("title", "skills_text")
+PREFIX_WEIGHT = 0.3
+PREFIX_TERMS = 200  # word beginnings expanded to at most this many indexed words per field
+TERM_CACHE_SIZE = 20000
+# Matches remembered per index generation (``SEARCH_MATCH_CACHE``; 0 turns it off).
+MATCH_CACHE_SIZE = 256
+
+
+def configure(match_cache_size: int) -> None:
+    global MATCH_CACHE_SIZE
+    MATCH_CACHE_SIZE = match_cache_size
 
 
 @dataclass
@@ -48,6 +53,7 @@ class SearchParams:
     per_page: int = 20
     sort: str = "relevance"
     filters: dict[str, list[str]] = field(default_factory=dict)
+    as_typed: bool = False  # no spelling correction
 
 
 @dataclass
@@ -56,6 +62,7 @@ class Hit:
     score: float | None
     title_html: Markup
     snippet_html: Markup
+    taxonomy_matches: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -64,6 +71,7 @@ class FacetCount:
     count: int
     selected: bool = False
     label: str = ""
+    from_words: AppliedFilter | None = None  # chosen by words of the query, not a parameter
 
 
 @dataclass
@@ -75,23 +83,23 @@ class SearchResults:
     suggestion: str | None = None
     any_word_fallback: bool = False
     only_stop_words: bool = False
+    plan: Plan | None = None
+    terms: frozenset[str] = frozenset()  # the index terms searched for (highlighting)
+    institution_offer: tuple[InstitutionOffer, int] | None = None  # and its number of matches
+    total_without_word_filters: int | None = None
+
+    @property
+    def corrected(self) -> str | None:
+        """The query as searched when a word was corrected ("phlebotomy" for "phlebotmy")."""
+        return self.plan.corrected_text if self.plan else None
+
+    @property
+    def word_filters(self) -> list[AppliedFilter]:
+        return self.plan.filters if self.plan else []
 
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.params.per_page))
-
-
-def _parser(group) -> MultifieldParser:
-    parser = MultifieldParser(list(TEXT_FIELDS), SCHEMA, fieldboosts=TEXT_FIELDS, group=group)
-    # People type words and "phrases", not query syntax: field names, wildcards, ranges and
-    # boosts are read as plain words, so `title:(` or `***` can neither fail nor run away.
-    for plugin in (FieldsPlugin, WildcardPlugin, RangePlugin, BoostPlugin, EveryPlugin):
-        parser.remove_plugin_class(plugin)
-    return parser
-
-
-_AND_PARSER = _parser(AndGroup)
-_OR_PARSER = _parser(OrGroup)
 
 
 class _SetCache:
@@ -103,8 +111,75 @@ class _SetCache:
         reader = searcher.reader()
         self.all_docs = frozenset(reader.all_doc_ids())
         self._postings: dict[str, dict[str, frozenset[int]]] = {}
+        self._masks: dict[str, dict[str, int]] = {}
+        self.all_mask = to_mask(self.all_docs)
+        # What a query matched (with its scores), by the query's words and how they are read:
+        # another page, sort or filter of the same words is then set operations only.
+        self.matches: OrderedDict[tuple, tuple] = OrderedDict()
+        self.pages: OrderedDict[tuple, object] = OrderedDict()
         self._columns: dict[str, list] = {}
         self._entry_ids: dict[int, int] | None = None
+        # Each (field, term)'s scored postings, read once per generation: a common word
+        # costs one walk of its postings, not one per search.
+        self.terms: OrderedDict[tuple, dict[int, float]] = OrderedDict()
+        self.near: dict[tuple[str, int], tuple[str, ...]] = {}  # spelling neighbours
+        self.skill_labels: dict[str, str | None] = {}
+
+    def term_scores(self, fieldname: str, text: str | tuple[str, ...]) -> dict[int, float]:
+        """``{docnum: score}`` of a term (or a phrase, given as a tuple of terms)."""
+        key = (fieldname, text)
+        with self.lock:
+            found = self.terms.get(key)
+            if found is not None:
+                self.terms.move_to_end(key)
+                return found
+        scores: dict[int, float] = {}
+        if isinstance(text, tuple):
+            query = Phrase(fieldname, list(text))
+        else:
+            query = Term(fieldname, text)
+        matcher = query.matcher(self.searcher)
+        while matcher.is_active():
+            scores[matcher.id()] = matcher.score()
+            matcher.next()
+        with self.lock:
+            self.terms[key] = scores
+            while len(self.terms) > TERM_CACHE_SIZE:
+                self.terms.popitem(last=False)
+        return scores
+
+    def page(self, key: tuple, compute):
+        """``compute()``, remembered for this generation under ``key`` (a result page)."""
+        if MATCH_CACHE_SIZE <= 0:
+            return compute()
+        with self.lock:
+            found = self.pages.get(key)
+            if found is not None:
+                self.pages.move_to_end(key)
+                return found
+        value = compute()
+        with self.lock:
+            self.pages[key] = value
+            while len(self.pages) > MATCH_CACHE_SIZE:
+                self.pages.popitem(last=False)
+        return value
+
+    def remembered(self, key: tuple):
+        if MATCH_CACHE_SIZE <= 0:
+            return None
+        with self.lock:
+            found = self.matches.get(key)
+            if found is not None:
+                self.matches.move_to_end(key)
+            return found
+
+    def remember(self, key: tuple, value: tuple) -> None:
+        if MATCH_CACHE_SIZE <= 0:
+            return
+        with self.lock:
+            self.matches[key] = value
+            while len(self.matches) > MATCH_CACHE_SIZE:
+                self.matches.popitem(last=False)
 
     def column(self, name: str) -> list:
         """A sortable column's value of every document, indexed by document number."""
@@ -123,6 +198,15 @@ class _SetCache:
                     for docnum, fields in self.searcher.reader().iter_docs()
                 }
         return self._entry_ids[docnum]
+
+    def masks(self, facet: str) -> dict[str, int]:
+        """Each value's documents as a bitset (bit ``n`` set: document ``n`` has it), so that
+        counting a value within a match set is one AND and a popcount."""
+        cached = self._masks.get(facet)
+        if cached is None:
+            cached = {value: to_mask(ids) for value, ids in self.postings(facet).items()}
+            self._masks[facet] = cached
+        return cached
 
     def postings(self, facet: str) -> dict[str, frozenset[int]]:
         cached = self._postings.get(facet)
@@ -156,31 +240,95 @@ def _cache_for(searcher: Searcher) -> _SetCache:
     return cache
 
 
-def parse(q: str, any_word: bool = False) -> Query:
-    parser = _OR_PARSER if any_word else _AND_PARSER
-    return parser.parse(q[:MAX_QUERY_LENGTH])
-
-
-def did_you_mean(searcher: Searcher, q: str) -> str | None:
-    """``"cybersecurty"`` → ``"cybersecurity"``, from words of public entries only."""
+def vocabulary(searcher: Searcher) -> Vocabulary:
+    """What the index knows, for reading a query (see ``app.search.plan``)."""
     reader = searcher.reader()
-    corrector = searcher.corrector("spell")
-    changed = False
+    cache = _cache_for(searcher)
 
-    def fix(match: re.Match) -> str:
-        nonlocal changed
-        word = match.group(0)
-        lowered = word.lower()
-        if reader.doc_frequency("spell", lowered) > 0:
-            return word
-        options = corrector.suggest(lowered, limit=1, maxdist=2)
-        if options and options[0] != lowered:
-            changed = True
-            return options[0]
-        return word
+    def count(word: str) -> int:
+        return reader.doc_frequency("spell", word)
 
-    corrected = _WORD.sub(fix, q)
-    return corrected if changed else None
+    def indexed(stem: str) -> bool:
+        return any(reader.doc_frequency(name, stem) > 0 for name in TEXT_FIELDS)
+
+    def near(word: str, maxdist: int):
+        key = (word, maxdist)
+        found = cache.near.get(key)
+        if found is None:
+            found = cache.near[key] = tuple(reader.terms_within("spell", word, maxdist))
+        return found
+
+    def has_prefix(word: str) -> bool:
+        return any(True for _ in islice(reader.expand_prefix("spell", word), 1))
+
+    return Vocabulary(count, indexed, near, has_prefix)
+
+
+def _unit_scores(cache: _SetCache, unit) -> dict[int, float]:
+    """``{docnum: score}`` of the entries matching one unit: the sum, over its alternatives
+    and the text fields, of each field's weight times the term's score (BM25F); a phrase is
+    matched by Whoosh; a word beginning adds a small constant."""
+    scores: dict[int, float] = {}
+    for alt in unit.alternatives:
+        tokens = [t for word in alt.words for t in stems(word)]
+        if not tokens:
+            continue
+        for name, weight in TEXT_FIELDS.items():
+            boost = weight * alt.boost
+            key = tokens[0] if len(tokens) == 1 else tuple(tokens)
+            for docnum, score in cache.term_scores(name, key).items():
+                scores[docnum] = scores.get(docnum, 0.0) + score * boost
+    if unit.prefix:
+        reader = cache.searcher.reader()
+        for name in PREFIX_FIELDS:
+            bonus = TEXT_FIELDS[name] * PREFIX_WEIGHT
+            for term in islice(reader.expand_prefix(name, unit.prefix), PREFIX_TERMS):
+                text = term.decode("utf-8") if isinstance(term, bytes) else term
+                postings = cache.term_scores(name, text)
+                for docnum in postings:
+                    scores[docnum] = scores.get(docnum, 0.0) + bonus
+    return scores
+
+
+def plan_scores(cache: _SetCache, plan: Plan, any_unit: bool) -> dict[int, float] | None:
+    """``{docnum: score}`` of the entries matching all units of ``plan`` (any unit when
+    ``any_unit``); None when the plan has no unit to search."""
+    units = [_unit_scores(cache, u) for u in plan.units]
+    units = [u for u, unit in zip(units, plan.units, strict=True) if _searchable(unit)]
+    if not units:
+        return None
+    if any_unit:
+        total: dict[int, float] = {}
+        for found in units:
+            for docnum, score in found.items():
+                total[docnum] = total.get(docnum, 0.0) + score
+        return total
+    units.sort(key=len)
+    docs = set(units[0])
+    for found in units[1:]:
+        docs.intersection_update(found)
+        if not docs:
+            return {}
+    return {d: sum(found[d] for found in units) for d in docs}
+
+
+def _searchable(unit) -> bool:
+    return bool(unit.prefix) or any(stems(w) for alt in unit.alternatives for w in alt.words)
+
+
+def _plan_terms(searcher: Searcher, plan: Plan) -> frozenset[str]:
+    """The index terms a plan looks for, word beginnings expanded (for highlighting)."""
+    reader = searcher.reader()
+    terms: set[str] = set()
+    for unit in plan.units:
+        for alt in unit.alternatives:
+            for word in alt.words:
+                terms.update(stems(word))
+        if unit.prefix:
+            for name in ("title", "summary"):
+                for term in islice(reader.expand_prefix(name, unit.prefix), 40):
+                    terms.add(term.decode("utf-8") if isinstance(term, bytes) else term)
+    return frozenset(terms)
 
 
 def _filter_sets(cache: _SetCache, filters: dict[str, list[str]]) -> dict[str, frozenset[int]]:
@@ -205,17 +353,32 @@ def _intersect(base: frozenset[int], sets) -> frozenset[int]:
     return result
 
 
+def to_mask(docs) -> int:
+    """Document numbers as a bitset."""
+    if not docs:
+        return 0
+    bits = bytearray((max(docs) >> 3) + 1)
+    for d in docs:
+        bits[d >> 3] |= 1 << (d & 7)
+    return int.from_bytes(bits, "little")
+
+
 def facet_counts(
     cache: _SetCache, base: frozenset[int], filter_sets: dict[str, frozenset[int]], filters
 ) -> dict[str, list[FacetCount]]:
     counts: dict[str, list[FacetCount]] = {}
+    scopes: dict[str | None, int] = {}  # facets without a filter of their own share one scope
     for facet in FACETS:
-        scope = _intersect(base, [s for name, s in filter_sets.items() if name != facet.name])
+        own = facet.name if facet.name in filter_sets else None
+        scope = scopes.get(own)
+        if scope is None:
+            docs = _intersect(base, [s for name, s in filter_sets.items() if name != own])
+            scope = scopes[own] = cache.all_mask if docs is cache.all_docs else to_mask(docs)
         selected = set(filters.get(facet.name, []))
         values = []
         if scope:
-            for value, ids in cache.postings(facet.name).items():
-                n = len(scope & ids) if len(ids) > len(scope) else len(ids & scope)
+            for value, mask in cache.masks(facet.name).items():
+                n = (scope & mask).bit_count()
                 if n or value in selected:
                     values.append(FacetCount(value, n, value in selected))
         have = {v.value for v in values}
@@ -240,16 +403,7 @@ _SORT_KEYS = {
 }
 
 
-def _query_terms(query: Query, fieldname: str) -> frozenset[str]:
-    return frozenset(
-        text.decode("utf-8") if isinstance(text, bytes) else text
-        for field, text in query.all_terms()
-        if field == fieldname
-    )
-
-
-def _highlight(query: Query, fieldname: str, text: str) -> Markup | None:
-    terms = _query_terms(query, fieldname)
+def _highlight(terms: frozenset[str], fieldname: str, text: str) -> Markup | None:
     if not text or not terms:
         return None
     html = highlight.highlight(
@@ -265,10 +419,14 @@ def _plain_snippet(text: str, limit: int = 220) -> Markup:
     return escape(text)
 
 
-def _ordered(cache: _SetCache, final: frozenset[int], sort: str, scored) -> list[int]:
-    """Document numbers of ``final`` in the order asked for."""
+def _ordered(
+    cache: _SetCache, final: frozenset[int], sort: str, scored, limit: int | None = None
+) -> list[int]:
+    """Document numbers of ``final`` in the order asked for (the first ``limit`` of them)."""
     if scored is not None:  # relevance: the scorer's order, best first
-        return [docnum for _score, docnum in scored if docnum in final]
+        if limit is None:
+            return [docnum for _score, docnum in scored if docnum in final]
+        return list(islice((d for _s, d in scored if d in final), limit))
     keys = _SORT_KEYS[sort]
     docs = list(final)
     for column, reverse in reversed(keys):  # stable sorts, least significant key first
@@ -278,106 +436,177 @@ def _ordered(cache: _SetCache, final: frozenset[int], sort: str, scored) -> list
 
 
 @dataclass
+class QueryContext:
+    """What reading a query needs besides the index: the staff's synonyms and the
+    institutions' names (``(code, name)``)."""
+
+    synonyms: Synonyms = field(default_factory=Synonyms)
+    institutions: tuple[tuple[str, str], ...] = ()
+    literal: bool = False  # words only: no filter words, corrections or word beginnings
+
+    def key(self) -> tuple:
+        return (tuple(self.synonyms.groups), self.institutions, self.literal)
+
+
+@dataclass
 class _Match:
     """What a query matched, before facets and paging."""
 
     cache: _SetCache
-    query: Query | None
+    plan: Plan | None
     base: frozenset[int]
     scored: list | None
+    filters: dict[str, list[str]]
     filter_sets: dict[str, frozenset[int]]
     final: frozenset[int]
     fallback: bool = False
     only_stop_words: bool = False
-    suggestion: str | None = None
 
 
-def _match(searcher: Searcher, params: SearchParams) -> _Match:
-    """Run the query once: its matches (with scores, when ranking by relevance) are the base
-    set; facet filters are set operations on it."""
+def _merge_filters(filters: dict[str, list[str]], plan: Plan | None) -> dict[str, list[str]]:
+    merged = {name: list(values) for name, values in filters.items()}
+    for applied in plan.filters if plan else []:
+        values = merged.setdefault(applied.facet, [])
+        values.extend(v for v in applied.values if v not in values)
+    return merged
+
+
+def _match(searcher: Searcher, params: SearchParams, context: QueryContext) -> _Match:
+    """Read the query, run it once: its matches (with scores, when ranking by relevance) are
+    the base set; facet filters, given and read from the words, are set operations on it."""
     cache = _cache_for(searcher)
-    q = params.q.strip()
-    relevance = params.sort == "relevance" and bool(q)
+    q = params.q.strip()[:MAX_QUERY_LENGTH]
+    relevance = params.sort == "relevance"
 
-    def match(qry: Query):
-        if relevance:
-            pairs = searcher.search(qry, limit=None).top_n
-            return frozenset(docnum for _s, docnum in pairs), pairs
-        return frozenset(searcher.docs_for_query(qry)), None
+    def match(any_unit: bool):
+        scores = plan_scores(cache, plan, any_unit)
+        if scores is None:
+            return None, None
+        docs = frozenset(scores)
+        if not relevance:
+            return docs, None
+        # Best first; equal scores in document order, as Whoosh ranks them.
+        pairs = sorted(((s, d) for d, s in scores.items()), key=lambda p: (-p[0], p[1]))
+        return docs, pairs
 
-    query, scored, fallback, only_stop_words, suggestion = None, None, False, False, None
-    if q:
-        query = parse(q)
-        if query is NullQuery:
-            only_stop_words = True
-            base = frozenset()
+    plan, scored, fallback, only_stop_words = None, None, False, False
+    base = cache.all_docs
+    key = (" ".join(q.split()), params.as_typed, relevance, context.key())
+    found = cache.remembered(key) if q else None
+    if found is not None:
+        plan, base, scored, fallback, only_stop_words = found
+    elif q:
+        plan = make_plan(
+            q,
+            vocabulary(searcher),
+            context.synonyms,
+            () if context.literal else context.institutions,
+            correct=not (params.as_typed or context.literal),
+            understand=not context.literal,
+        )
+        if context.literal:
+            for unit in plan.units:
+                unit.prefix = None
+        found_docs, found_scored = match(any_unit=False)
+        if found_docs is None:
+            if not (plan.filters or plan.institution):
+                only_stop_words = True
+                base = frozenset()
         else:
-            base, scored = match(query)
-            if not base:
-                loose = parse(q, any_word=True)
-                if loose != query and loose is not NullQuery:
-                    loose_base, loose_scored = match(loose)
-                    if loose_base:
-                        query, base, scored, fallback = loose, loose_base, loose_scored, True
-        if not base or fallback:
-            suggestion = did_you_mean(searcher, q)
-    else:
-        base = cache.all_docs
-    filter_sets = _filter_sets(cache, params.filters)
+            base, scored = found_docs, found_scored
+            if not base and len(plan.units) > 1:
+                loose_base, loose_scored = match(any_unit=True)
+                if loose_base:
+                    base, scored, fallback = loose_base, loose_scored, True
+        cache.remember(key, (plan, base, scored, fallback, only_stop_words))
+    if scored is not None and plan is not None and plan.institution is not None:
+        # The institution the words named comes first (its filter is offered too).
+        mine = cache.postings("institution").get(plan.institution.code, frozenset())
+        scored = [p for p in scored if p[1] in mine] + [p for p in scored if p[1] not in mine]
+    filters = _merge_filters(params.filters, plan)
+    filter_sets = _filter_sets(cache, filters)
     final = _intersect(base, filter_sets.values())
-    return _Match(
-        cache, query, base, scored, filter_sets, final, fallback, only_stop_words, suggestion
-    )
+    return _Match(cache, plan, base, scored, filters, filter_sets, final, fallback, only_stop_words)
 
 
-def ordered_ids(searcher: Searcher, params: SearchParams, limit: int) -> tuple[int, list[int]]:
+def ordered_ids(
+    searcher: Searcher, params: SearchParams, limit: int, context: QueryContext | None = None
+) -> tuple[int, list[int]]:
     """``(total, entry ids)``: every match of a search in its order, at most ``limit`` ids
     (for exports); no facets, no highlighting."""
-    m = _match(searcher, params)
+    m = _match(searcher, params, context or QueryContext())
     sort = params.sort if params.sort in _SORT_KEYS else "title"
     order = _ordered(m.cache, m.final, sort, m.scored)[:limit]
     return len(m.final), [m.cache.entry_id(docnum) for docnum in order]
 
 
-def run(searcher: Searcher, params: SearchParams, texts) -> SearchResults:
+def run(
+    searcher: Searcher, params: SearchParams, texts, context: QueryContext | None = None
+) -> SearchResults:
     """Search the live index. ``texts(entry_ids)`` returns ``{id: (title, summary)}`` from the
     database, used for highlighting (the index keeps no copy of the text). Facet counts are
     set operations on the matches; sorting uses cached columns."""
-    m = _match(searcher, params)
-    cache, query, scored, final = m.cache, m.query, m.scored, m.final
-    facets = facet_counts(cache, m.base, m.filter_sets, params.filters)
+    m = _match(searcher, params, context or QueryContext())
+    cache, plan, scored, final = m.cache, m.plan, m.scored, m.final
+    facets = facet_counts(cache, m.base, m.filter_sets, m.filters)
+    if plan is not None:
+        for applied in plan.filters:
+            for value in facets.get(applied.facet, []):
+                if value.value in applied.values and value.value not in params.filters.get(
+                    applied.facet, []
+                ):
+                    value.from_words = applied
+    terms = _plan_terms(searcher, plan) if plan is not None else frozenset()
 
     hits: list[Hit] = []
     start = (params.page - 1) * params.per_page
     if final and start < len(final):
-        order = _ordered(
-            cache, final, params.sort if params.sort in _SORT_KEYS else "title", scored
-        )
-        page = order[start : start + params.per_page]
-        score_of = dict((d, s) for s, d in scored) if scored is not None else {}
+        end = start + params.per_page
+        if scored is not None:
+            pairs = list(islice(((s, d) for s, d in scored if d in final), end))[start:]
+            page = [d for _s, d in pairs]
+            score_of = {d: s for s, d in pairs}
+        else:
+            page = _ordered(
+                cache, final, params.sort if params.sort in _SORT_KEYS else "title", None
+            )
+            page = page[start:end]
+            score_of = {}
         ids = [cache.entry_id(docnum) for docnum in page]
         text_of = texts(ids)
         for docnum, entry_id in zip(page, ids, strict=True):
             title, summary = text_of.get(entry_id, ("", ""))
-            title_html = (_highlight(query, "title", title) if query else None) or escape(title)
-            snippet = (_highlight(query, "summary", summary) if query else None) or _plain_snippet(
-                summary
-            )
+            title_html = _highlight(terms, "title", title) or escape(title)
+            snippet = _highlight(terms, "summary", summary) or _plain_snippet(summary)
             hits.append(Hit(entry_id, score_of.get(docnum), title_html, snippet))
+
+    offer = None
+    if plan is not None and plan.institution is not None:
+        code = plan.institution.code
+        if code not in m.filters.get("institution", []):
+            n = len(final & cache.postings("institution").get(code, frozenset()))
+            offer = (plan.institution, n)
+    without = None
+    if plan is not None and plan.filters and not final:
+        without = len(_intersect(m.base, _filter_sets(cache, params.filters).values()))
     return SearchResults(
         params=params,
         total=len(final),
         hits=hits,
         facets=facets,
-        suggestion=m.suggestion,
+        suggestion=plan.corrected_text if plan else None,
         any_word_fallback=m.fallback,
         only_stop_words=m.only_stop_words,
+        plan=plan,
+        terms=terms,
+        institution_offer=offer,
+        total_without_word_filters=without,
     )
 
 
 def suggest(searcher: Searcher, prefix: str, limit: int = 8) -> list[str]:
     """Titles, skills and institutions having a word that starts with ``prefix``."""
-    prefix = " ".join(prefix.lower().split())
+    prefix = fold(prefix)
     if len(prefix) < 2:
         return []
     reader = searcher.reader()
@@ -406,10 +635,15 @@ def skill_labels(searcher: Searcher, keys: list[str]) -> dict[str, str]:
     """``{"sql": "SQL"}``: the written form of each folded skill key, read from the
     suggestion terms ("key|Written form") rather than the database."""
     reader = searcher.reader()
+    known = _cache_for(searcher).skill_labels
     labels = {}
     for key in keys:
-        for term in reader.expand_prefix("suggest", f"{key}|"):
-            text = term.decode("utf-8") if isinstance(term, bytes) else term
-            labels[key] = text.split("|", 1)[1]
-            break
+        if key not in known:
+            known[key] = None
+            for term in reader.expand_prefix("suggest", f"{fold(key)}|"):
+                text = term.decode("utf-8") if isinstance(term, bytes) else term
+                known[key] = text.split("|", 1)[1]
+                break
+        if known[key] is not None:
+            labels[key] = known[key]
     return labels

@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from whoosh import fields
-from whoosh.analysis import StandardAnalyzer, StemmingAnalyzer
+
+from app.search.analysis import text_analyzer, word_analyzer
 
 
 def _text(boost: float = 1.0) -> fields.TEXT:
-    return fields.TEXT(analyzer=StemmingAnalyzer(), field_boost=boost)
+    return fields.TEXT(analyzer=text_analyzer(), field_boost=boost)
 
 
 def _facet() -> fields.KEYWORD:
@@ -54,6 +55,9 @@ TEXT_FIELDS: dict[str, float] = {
     "institution_text": 1.5,
     "summary": 1.0,
     "body": 0.7,
+    # Competency, focus-area, industry and occupation titles: attached to many entries, so a
+    # match there says little; it only breaks ties and is shown ("matched: … competency").
+    "taxonomy_text": 0.1,
 }
 
 
@@ -67,8 +71,9 @@ def build_schema() -> fields.Schema:
         institution_text=_text(),
         summary=_text(),
         body=_text(),
-        # Unstemmed words for "did you mean", taken only from public entries.
-        spell=fields.TEXT(analyzer=StandardAnalyzer(), spelling=True),
+        taxonomy_text=_text(),
+        # Unstemmed, accent-folded words for spelling correction, from public entries only.
+        spell=fields.TEXT(analyzer=word_analyzer(), spelling=True),
         # "word-start|Display phrase" keys for suggestions as one types.
         suggest=fields.KEYWORD(lowercase=False, scorable=False),
         published=fields.NUMERIC(int, sortable=True),

@@ -24,6 +24,7 @@ from app.enums import (
 )
 from app.extensions import db
 from app.models import (
+    ContentTerm,
     CredentialContent,
     Entry,
     Institution,
@@ -31,7 +32,7 @@ from app.models import (
 )
 from app.models.entry import full_entry_options
 from app.search import bands
-from app.services import demand
+from app.services import demand, synonyms
 from app.services.errors import InvalidInput, NotFound
 
 MAX_PER_PAGE = 100
@@ -103,7 +104,10 @@ def parse_params(args: Mapping, *, per_page_default: int = DEFAULT_PER_PAGE) -> 
             values = [" ".join(v.lower().split()) for v in values]
         if values:
             filters[name] = list(dict.fromkeys(values))
-    params = search.SearchParams(q=q, page=page, per_page=per_page, sort=sort, filters=filters)
+    as_typed = (args.get("as_typed") or "").lower() in ("1", "true", "yes", "on")
+    params = search.SearchParams(
+        q=q, page=page, per_page=per_page, sort=sort, filters=filters, as_typed=as_typed
+    )
     if errors:
         raise InvalidInput("Some search parameters were not understood.", errors, params=params)
     return params
@@ -199,9 +203,51 @@ def card_options():
     )
 
 
-def search_inventory(params: search.SearchParams) -> ResultPage:
-    """Search the public inventory (anyone). Raises ``search.IndexUnavailable``."""
-    results = search.search(params)
+def query_context() -> search.QueryContext:
+    """What reading a query needs from the database: the staff's synonym list (read on every
+    search, so a change applies at once) and the institutions' names."""
+    names = db.session.execute(sa.select(Institution.code, Institution.name)).all()
+    return search.QueryContext(
+        synonyms=search.Synonyms.of(synonyms.groups()),
+        institutions=tuple((code, name) for code, name in names),
+    )
+
+
+_TAXONOMY_KINDS = {
+    TaxonomyKind.COMPETENCY: "competency",
+    TaxonomyKind.FOCUS_AREA: "focus area",
+    TaxonomyKind.INDUSTRY: "industry",
+    TaxonomyKind.OCCUPATION: "occupation",
+}
+
+
+def _taxonomy_labels(content_ids: list[int]) -> dict[int, list[tuple[str, str]]]:
+    """``{content id: [(term title, kind), …]}`` in one query (no ORM objects)."""
+    rows = db.session.execute(
+        sa.select(ContentTerm.content_id, TaxonomyTerm.title, TaxonomyTerm.kind)
+        .join(TaxonomyTerm, TaxonomyTerm.id == ContentTerm.term_id)
+        .where(ContentTerm.content_id.in_(content_ids))
+        .order_by(ContentTerm.content_id, ContentTerm.position)
+    )
+    labels: dict[int, list[tuple[str, str]]] = {}
+    for content_id, title, kind in rows:
+        if kind in _TAXONOMY_KINDS:
+            labels.setdefault(content_id, []).append((title, _TAXONOMY_KINDS[kind]))
+    return labels
+
+
+def search_inventory(
+    params: search.SearchParams, context: search.QueryContext | None = None
+) -> ResultPage:
+    """Search the public inventory (anyone), counting the search for the insights.
+    Raises ``search.IndexUnavailable``."""
+    page = _search(params, context)
+    _count_search(params, page.results.total)
+    return page
+
+
+def _search(params: search.SearchParams, context: search.QueryContext | None) -> ResultPage:
+    results = search.search(params, context or query_context())
     ids = [h.entry_id for h in results.hits]
     by_id = {
         e.id: e
@@ -215,9 +261,44 @@ def search_inventory(params: search.SearchParams) -> ResultPage:
         for h in results.hits
         if h.entry_id in by_id and by_id[h.entry_id].status is EntryStatus.ACTIVE
     ]
-    if params.page == 1:
-        demand.record_search(params.q, results.total)
+    if entries and results.terms:
+        labels = _taxonomy_labels([entry.content_id for entry, _hit in entries])
+        for entry, hit in entries:
+            hit.taxonomy_matches = search.matched_labels(results, labels.get(entry.content_id, []))
     return ResultPage(results, entries, _facet_views(results))
+
+
+def search_rendered(params: search.SearchParams, render, *, variant: tuple = ()):
+    """``render(page)`` of a search, remembered until the index changes: the same search
+    (normalised query, filters, sort, page) with the same synonym list is rendered once per
+    index generation and process. ``render`` must return plain data (no database objects);
+    ``variant`` tells apart renderings that differ otherwise (the host of absolute links).
+    Raises ``search.IndexUnavailable``."""
+    context = query_context()
+    key = (
+        " ".join(params.q.split()),
+        params.page,
+        params.per_page,
+        params.sort,
+        params.as_typed,
+        tuple(sorted((k, tuple(sorted(v))) for k, v in params.filters.items() if v)),
+        context.key(),
+        variant,
+    )
+    total, body = search.remembered_page(key, lambda: _rendered(params, context, render))
+    _count_search(params, total)
+    return body
+
+
+def _rendered(params: search.SearchParams, context, render) -> tuple[int, object]:
+    page = _search(params, context)
+    return page.results.total, render(page)
+
+
+def _count_search(params: search.SearchParams, total: int) -> None:
+    # A search counts once, on its first page; paging through it is not another search.
+    if params.page == 1:
+        demand.record_search(params.q, total)
 
 
 def view_entry(key: str) -> Entry:

@@ -55,7 +55,7 @@ def search_csv(params: search.SearchParams) -> tuple[int, Iterator[str]]:
 
     Returns ``(total matches, chunks of text)``. Raises ``search.IndexUnavailable``.
     """
-    total, ids = search.ordered_ids(params, MAX_EXPORT_ROWS)
+    total, ids = search.ordered_ids(params, MAX_EXPORT_ROWS, discovery.query_context())
 
     def chunks() -> Iterator[str]:
         buffer = io.StringIO()
@@ -78,7 +78,7 @@ def search_jsonl(params: search.SearchParams) -> tuple[int, Iterator[str]]:
     """Every match of a search (at most 10,000, in its order) as JSON Lines in the record format:
     one entry a line, which ``flask inventory import`` reads back unchanged. Anyone may call it.
     Raises ``search.IndexUnavailable``."""
-    total, ids = search.ordered_ids(params, MAX_EXPORT_ROWS)
+    total, ids = search.ordered_ids(params, MAX_EXPORT_ROWS, discovery.query_context())
 
     def lines() -> Iterator[str]:
         for entry in _active_entries(ids):
@@ -117,7 +117,7 @@ def search_ctdl(params: search.SearchParams, graph_id: str) -> CtdlPage:
     """One page of a search's matches as a CTDL ``@graph`` (with the organisations they name).
     Raises ``search.IndexUnavailable``."""
     end = params.page * params.per_page
-    total, ids = search.ordered_ids(params, end)
+    total, ids = search.ordered_ids(params, end, discovery.query_context())
     page_ids = ids[end - params.per_page : end]
     entries = list(_active_entries(page_ids))
     return CtdlPage(total, params.page, params.per_page, ctdl.graph(entries, graph_id))
@@ -165,7 +165,7 @@ def search_feed(params: search.SearchParams, limit: int = FEED_SIZE) -> list[Ent
     """The entries of a search's feed, most recently changed first: active matches that were
     published or changed, and matching entries that were retired (they come as an update of
     the same feed entry). Raises ``search.IndexUnavailable``."""
-    _total, ids = search.ordered_ids(params, MAX_EXPORT_ROWS)
+    _total, ids = search.ordered_ids(params, MAX_EXPORT_ROWS, discovery.query_context())
     active: list[Entry] = []
     if ids:
         newest = list(
@@ -189,7 +189,7 @@ def search_feed(params: search.SearchParams, limit: int = FEED_SIZE) -> list[Ent
             .options(*full_entry_options())
         )
     )
-    matched = set(search.matching(retired_candidates, params))
+    matched = set(search.matching(retired_candidates, params, discovery.query_context()))
     retired = [e for e in retired_candidates if e.id in matched]
     both = sorted(active + retired, key=lambda e: (e.updated_at, e.id), reverse=True)
     return both[:limit]

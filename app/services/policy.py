@@ -92,7 +92,8 @@ def _similar_titles(request: CredentialRequest, title: str) -> list[tuple[int, s
         q=title, per_page=10, filters={"institution": [request.institution.code]}
     )
     try:
-        results = search.search(params)
+        # The title's words as written: no filter words, corrections or word beginnings.
+        results = search.search(params, search.QueryContext(literal=True))
     except search.IndexUnavailable:
         return []
     ids = [h.entry_id for h in results.hits if h.entry_id != request.entry_id]

@@ -20,6 +20,7 @@ def register_blueprints(app: Flask) -> None:
     from app.views.policy_admin import bp as policy_admin_bp
     from app.views.public import bp as public_bp
     from app.views.review import bp as review_bp
+    from app.views.synonyms_admin import bp as synonyms_admin_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(api_bp)
@@ -34,6 +35,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(review_bp)
     app.register_blueprint(approvals_bp)
     app.register_blueprint(policy_admin_bp)
+    app.register_blueprint(synonyms_admin_bp)
     csrf.exempt(api_bp)
 
     from app.cors import register_cors

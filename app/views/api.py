@@ -47,8 +47,40 @@ def _summary(entry, hit) -> dict:
         "skills": [s.name for s in c.skills],
         "summary": c.summary,
         "snippet": str(hit.snippet_html),
+        "matched_labels": hit.taxonomy_matches,
         "url": url_for("public.entry", key=entry.slug, _external=True),
         "api_url": url_for("api.credential", entry_id=entry.id, _external=True),
+    }
+
+
+def _interpretation(page) -> dict:
+    """How the words of ``q`` were read: what was searched, corrected, taken as a filter."""
+    r = page.results
+    plan = r.plan
+    labels = {(f.name, v.value): v.label for f in page.facets for v in f.values if v.from_words}
+    offer = None
+    if r.institution_offer:
+        inst, n = r.institution_offer
+        offer = {"code": inst.code, "name": inst.name, "words": inst.words, "matches": n}
+    return {
+        "searched": (r.corrected or plan.text) if plan else "",
+        "corrected": (
+            {"from": plan.text, "to": r.corrected, "words": plan.corrections}
+            if r.corrected
+            else None
+        ),
+        "filters_from_words": [
+            {
+                "facet": f.facet,
+                "values": list(f.values),
+                "labels": [labels.get((f.facet, v), v) for v in f.values],
+                "words": f.words,
+                "query_without": f.q_without,
+            }
+            for f in r.word_filters
+        ],
+        "institution_offer": offer,
+        "total_without_word_filters": r.total_without_word_filters,
     }
 
 
@@ -86,23 +118,30 @@ def credentials():
     """
     try:
         params = discovery.parse_params(request.args)
-        page = discovery.search_inventory(params)
+        body = discovery.search_rendered(
+            params, lambda page: _search_body(params, page), variant=("api", request.host_url)
+        )
     except InvalidInput as exc:
         return _invalid(exc)
     except search.IndexUnavailable:
         return _unavailable()
+    return jsonify(body)
+
+
+def _search_body(params, page) -> dict:
     r = page.results
-    return jsonify(
-        total=r.total,
-        page=params.page,
-        per_page=params.per_page,
-        pages=r.pages,
-        sort=params.sort,
-        results=[_summary(entry, hit) for entry, hit in page.entries],
-        facets=_facets(page.facets),
-        suggestion=r.suggestion,
-        any_word_fallback=r.any_word_fallback,
-    )
+    return {
+        "total": r.total,
+        "page": params.page,
+        "per_page": params.per_page,
+        "pages": r.pages,
+        "sort": params.sort,
+        "results": [_summary(entry, hit) for entry, hit in page.entries],
+        "facets": _facets(page.facets),
+        "suggestion": r.suggestion,
+        "any_word_fallback": r.any_word_fallback,
+        "interpretation": _interpretation(page),
+    }
 
 
 @bp.get("/credentials/<entry_id>")

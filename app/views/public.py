@@ -28,6 +28,7 @@ def _helpers():
     return {
         "url_with": querystring.url_with,
         "url_toggle": querystring.url_toggle,
+        "url_with_filter": querystring.url_with_filter,
         "url_page": querystring.url_page,
         "url_clear": querystring.url_clear,
         "url_csv": querystring.url_csv,
@@ -66,6 +67,12 @@ def _search_page(template: str, status: int = 200, **context):
         ),
         status,
     )
+
+
+@bp.get("/healthz")
+def healthz():
+    """The cheapest answer the app gives: the ceiling a benchmark compares search with."""
+    return Response("ok\n", mimetype="text/plain")
 
 
 @bp.get("/", endpoint="home")

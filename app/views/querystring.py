@@ -38,15 +38,33 @@ def url_toggle(name: str, value: str, endpoint: str | None = None) -> str:
     )
 
 
+def url_with_filter(name: str, value: str, **changes) -> str:
+    """The current URL with facet value ``name=value`` added and ``changes`` applied."""
+    args = _args()
+    args.pop("page", None)
+    if value not in args.getlist(name):
+        args.add(name, value)
+    for key, change in changes.items():
+        args.pop(key, None)
+        if change is not None:
+            args[key] = change
+    return url_for(request.endpoint, **(request.view_args or {}), **args.to_dict(flat=False))
+
+
 def url_page(page: int) -> str:
     args = _args()
     args["page"] = str(page)
     return url_for(request.endpoint, **(request.view_args or {}), **args.to_dict(flat=False))
 
 
-def url_clear() -> str:
-    """The current search without any facet filter (query and sort kept)."""
+def url_clear(q: str | None = None) -> str:
+    """The current search without any facet filter (query and sort kept; ``q`` replaces the
+    query, for one whose filter words are dropped too)."""
     keep = {k: v for k, v in request.args.items() if k in ("q", "sort") and v}
+    if q is not None:
+        keep.pop("q", None)
+        if q:
+            keep["q"] = q
     return url_for(request.endpoint, **(request.view_args or {}), **keep)
 
 

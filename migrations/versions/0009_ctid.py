@@ -1,7 +1,7 @@
 """stable CTDL identifiers (CTIDs) for entries and institutions
 
 Revision ID: 0009_ctid
-Revises: 0003
+Revises: 0004_search_synonyms
 Create Date: 2026-11-29 00:40:00
 
 Each entry and institution keeps a Credential Transparency Identifier (``ce-`` + UUID) that
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0009_ctid"
-down_revision = "0003"
+down_revision = "0004_search_synonyms"
 branch_labels = None
 depends_on = None
 

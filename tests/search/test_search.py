@@ -55,11 +55,13 @@ def test_when_all_words_find_nothing_any_word_is_used_and_said(index):
     assert run("solar installation").any_word_fallback is False
 
 
-def test_did_you_mean_corrects_a_misspelling_from_public_words(index):
+def test_a_misspelling_is_corrected_from_public_words_and_said(index):
     publish(title="Cybersecurity Analyst", summary="Defend networks.")
     results = run("cybersecurty")
-    assert results.total == 0
-    assert results.suggestion == "cybersecurity"
+    assert results.total == 1
+    assert results.suggestion == results.corrected == "cybersecurity"
+    as_typed = run("cybersecurty", as_typed=True)
+    assert as_typed.total == 0 and as_typed.corrected is None
 
 
 def test_stop_words_alone_find_nothing_and_say_why(index):
@@ -190,6 +192,7 @@ def test_nothing_unpublished_is_ever_findable(index, client):
     assert search.suggest(secret[:5]) == []
     assert all(secret not in v.value for v in run().facets["skill"])
     body = client.get(f"/api/v1/credentials?q={secret}").json
+    body.pop("interpretation")  # echoes the words that were searched
     assert body["total"] == 0 and secret not in str(body)
     html = client.get(f"/search?q={secret[:6]}").get_data(as_text=True)
     assert secret.title() not in html
