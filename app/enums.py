@@ -88,9 +88,15 @@ class EntryStatus(_Labelled):
 
 
 class Recommendation(_Labelled):
+    """What staff recommend. Which ones a request may get depends on its kind
+    (``app.workflow.kinds.recommendations_for``)."""
+
     ENDORSE = "endorse"
     LIST = "list"
     DECLINE = "decline"
+    APPLY = "apply"  # a change request: apply the change to the published entry
+    RETIRE = "retire"  # a retirement request: take the entry out of the inventory
+    KEEP = "keep"  # a retirement request: keep the entry listed
 
 
 class CommentVisibility(_Labelled):

@@ -14,7 +14,7 @@ from app.models.entry import Entry, EntryVersion
 from app.models.institution import Institution
 from app.models.mail import MailMessage
 from app.models.outbox import IndexTask
-from app.models.policy import RuleOverride, Setting
+from app.models.policy import RuleOverride, Setting, SettingChange
 from app.models.request import Comment, CredentialRequest, TransitionRecord
 from app.models.taxonomy import TaxonomyTerm
 from app.models.token import ApiToken
@@ -37,6 +37,7 @@ __all__ = [
     "Partner",
     "RuleOverride",
     "Setting",
+    "SettingChange",
     "Skill",
     "StackTarget",
     "TaxonomyTerm",

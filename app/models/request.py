@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -19,6 +19,11 @@ from app.workflow.states import Action, RequestState
 
 if TYPE_CHECKING:
     from app.models.policy import RuleOverride
+
+
+OPEN_CHANGE_WHERE = (
+    "kind IN ('change', 'retirement') AND state NOT IN ('approved', 'declined', 'withdrawn')"
+)
 
 
 class CredentialRequest(db.Model):
@@ -41,6 +46,15 @@ class CredentialRequest(db.Model):
         sa.CheckConstraint(
             "state != 'approved' OR entry_id IS NOT NULL", name="approved_names_entry"
         ),
+        # One open change or retirement per published entry: a second one would be based on a
+        # version the first may replace, and approving both would silently undo the first.
+        sa.Index(
+            "ix_requests_one_open_change_per_entry",
+            "entry_id",
+            unique=True,
+            sqlite_where=sa.text(OPEN_CHANGE_WHERE),
+            postgresql_where=sa.text(OPEN_CHANGE_WHERE),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -60,6 +74,14 @@ class CredentialRequest(db.Model):
     )
     rationale: Mapped[str | None] = mapped_column(sa.Text)
     retirement_reason: Mapped[str | None] = mapped_column(sa.Text)
+    retirement_effective_on: Mapped[date | None] = mapped_column(sa.Date)
+    retirement_teach_out: Mapped[str | None] = mapped_column(sa.Text)
+    # The entry's version number a change, retirement or badge request was filed against.
+    base_version: Mapped[int | None] = mapped_column()
+    # The liaison's answer to the near-duplicate warning: how this one differs.
+    duplicate_explanation: Mapped[str | None] = mapped_column(sa.Text)
+    # The policy parameters the request was last submitted under ({"credit_hour_cap": 9.0}).
+    policy_settings: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
