@@ -94,3 +94,6 @@ class DraftSchema(_Lenient):
     enrollment_url = fields.Url(schemes={"http", "https"}, require_tld=False, allow_none=True)
     badge = fields.Nested(DraftBadgeSchema, allow_none=True)
     retirement_reason = fields.String(allow_none=True)
+    retirement_effective_on = fields.Date(allow_none=True)
+    retirement_teach_out = fields.String(allow_none=True)
+    duplicate_explanation = fields.String(allow_none=True)

@@ -13,12 +13,19 @@ from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
 from app import compliance
-from app.enums import CommentVisibility, Recommendation, RequestKind
+from app.enums import CommentVisibility, RequestKind
 from app.services import policy, review, workflow
 from app.services.errors import Conflict, InvalidInput, ServiceError
+from app.workflow import kinds
 from app.workflow.states import Action
 
 bp = Blueprint("review", __name__, url_prefix="/review")
+
+
+@bp.app_context_processor
+def _kinds():
+    return {"kinds": kinds}
+
 
 # The workflow actions the review page posts; the chancellor's live on the desk.
 PAGE_ACTIONS = (Action.CLAIM, Action.REQUEST_REVISIONS, Action.RECOMMEND)
@@ -149,11 +156,7 @@ def _detail_page(request_id: int, status: int = 200, failed: dict | None = None)
             r=view.request,
             failed=failed or {},
             labels=review.FIELD_LABELS,
-            recommendations=[
-                rec
-                for rec in Recommendation
-                if not (rec is Recommendation.ENDORSE and view.request.kind is RequestKind.LISTING)
-            ],
+            recommendations=kinds.recommendations_for(view.request.kind),
             visibilities=list(CommentVisibility),
         ),
         status,
@@ -212,7 +215,8 @@ def _done_message(action: Action, req) -> str:
         return "You claimed this request: it is in review and assigned to you."
     if action is Action.REQUEST_REVISIONS:
         return "Revisions requested: the institution has been told what to revise."
-    return f"Recommended: {req.recommendation.label.lower()}. It now waits on the chancellor."
+    said = kinds.SHORT_LABELS[req.recommendation].lower()
+    return f"Recommended: {said}. It now waits on the chancellor."
 
 
 @bp.post("/<int:request_id>/overrides")

@@ -131,7 +131,7 @@ def test_staff_review_chancellor_approval_and_public_search(live_server, browser
     assert audit(browser, chancellor) == []
     item.get_by_role("button", name=re.compile(r"^Approve")).click()
     chancellor.get_by_text(
-        f"Approved “{title}”: it is published in the inventory, Endorsed by State Regents."
+        f"Approved “{title}”. It is published as “{title}”, Endorsed by State Regents."
     ).wait_for()
     assert request_state(live_server, request_id) is RequestState.APPROVED
     chancellor.context.close()

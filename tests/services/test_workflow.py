@@ -140,21 +140,28 @@ def test_change_and_retirement_publish_versions(index, people):
     for who, action, kw in [
         ("liaison", "submit", {}),
         ("staff", "claim", {}),
-        ("staff", "recommend", {"recommendation": "list", "comment": "ok"}),
+        ("staff", "recommend", {"recommendation": "apply", "comment": "ok"}),
         ("chancellor", "approve", {}),
     ]:
         change = workflow.transition(
             getattr(people, who), change.id, action, version=change.version, **kw
         )
     assert entry.version_number == 2 and entry.title == "Precision Ag II"
-    assert entry.endorsement is Endorsement.NOT_ENDORSED
+    assert entry.endorsement is Endorsement.ENDORSED  # a change keeps the endorsement
     retire = workflow.create_request(
-        people.liaison, "retirement", {"retirement_reason": "No longer offered"}, entry_id=entry.id
+        people.liaison,
+        "retirement",
+        {
+            "retirement_reason": "No longer offered",
+            "retirement_effective_on": "2027-01-31",
+            "retirement_teach_out": "No learners are enrolled.",
+        },
+        entry_id=entry.id,
     )
     for who, action, kw in [
         ("liaison", "submit", {}),
         ("staff", "claim", {}),
-        ("staff", "recommend", {"recommendation": "list", "comment": "ok"}),
+        ("staff", "recommend", {"recommendation": "retire", "comment": "ok"}),
         ("chancellor", "approve", {}),
     ]:
         retire = workflow.transition(
