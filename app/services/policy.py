@@ -150,7 +150,7 @@ def _endorsed_target(request: CredentialRequest) -> bool:
     return request.entry is not None and request.entry.endorsement is Endorsement.ENDORSED
 
 
-def _cap_for(request: CredentialRequest) -> float:
+def cap_for(request: CredentialRequest) -> float:
     """The cap a request is judged by: the one it was submitted under, once submitted."""
     recorded = request.policy_settings or {}
     if not request.state.editable and recorded.get(CREDIT_HOUR_CAP) is not None:
@@ -169,7 +169,7 @@ def evaluate(request: CredentialRequest, fields: dict | None = None) -> list[Rul
     failure that the published entry already had, unchanged, warns instead of blocking."""
     fields = dict(fields if fields is not None else content_fields(request.content))
     fields.setdefault("duplicate_explanation", request.duplicate_explanation)
-    cap = _cap_for(request)
+    cap = cap_for(request)
     similar = (
         _similar_entries(request, fields.get("title") or "")
         if request.kind is not RequestKind.CHANGE

@@ -32,6 +32,7 @@ from app.forms.requests import (
     SECTIONS,
     ActionForm,
     BadgeForm,
+    CreditForm,
     OutcomesForm,
     Section,
     SectionForm,
@@ -86,6 +87,11 @@ def _section_values(req) -> dict:
     values = content_fields(req.content)
     values["external_id"] = req.external_id
     values["retirement_reason"] = req.retirement_reason
+    values["retirement_effective_on"] = (
+        req.retirement_effective_on.isoformat() if req.retirement_effective_on else None
+    )
+    values["retirement_teach_out"] = req.retirement_teach_out
+    values["duplicate_explanation"] = req.duplicate_explanation
     return values
 
 
@@ -138,8 +144,11 @@ def _render_section(
     message: str | None = None,
     unplaced: list[str] | None = None,
     options=None,
+    open_request_id: int | None = None,
 ):
     sections = sections_for(kind)
+    if isinstance(form, CreditForm):
+        form.set_cap(policy.cap_for(req) if req is not None else policy.credit_hour_cap())
     csrf = getattr(form, "csrf_token", None)
     if csrf is not None and csrf.errors:
         unplaced = [*(unplaced or []), "The page expired: send it again."]
@@ -172,6 +181,7 @@ def _render_section(
             actions=allowed_actions(_actor(), req) if req is not None else [],
             action_form=ActionForm(formdata=None),
             noun=ROW_NOUNS,
+            open_request_id=open_request_id,
         ),
         status,
     )
@@ -249,6 +259,18 @@ def new_request():
         abort(404, exc.message)
     except PermissionDenied as exc:
         abort(403, exc.message)
+    except Conflict as exc:
+        # Another change or retirement of this entry is open (perhaps from another tab).
+        return _render_section(
+            section,
+            form,
+            kind=kind,
+            entry=entry,
+            options=options,
+            status=409,
+            message=exc.message,
+            open_request_id=exc.details.get("open_request_id"),
+        )
     except InvalidInput as exc:
         unplaced = form.apply_errors(exc.errors)
         return _render_section(

@@ -1,0 +1,112 @@
+"""The lifecycle on the pages: a second change from another tab, retirement details, the form's
+cap following the policy setting, the near-duplicate explanation."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.extensions import db
+from app.models import CredentialRequest
+from app.services import policy
+from app.workflow.states import RequestState
+from tests.workflow_helpers import PASSWORD, People, request_in
+
+
+@pytest.fixture
+def people(app):
+    return People()
+
+
+@pytest.fixture
+def signed_in(app, login):
+    def sign_in(user):
+        client = app.test_client()
+        assert login(client, user.email, PASSWORD).status_code == 302
+        return client
+
+    return sign_in
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def test_a_second_change_from_another_tab_is_refused_with_a_link_to_the_first(people, signed_in):
+    entry = request_in(people, RequestState.APPROVED).entry
+    first_tab, second_tab = signed_in(people.liaison), signed_in(people.liaison)
+    url = f"/institution/requests/new?kind=change&entry={entry.id}"
+    assert first_tab.get(url).status_code == 200
+    assert second_tab.get(url).status_code == 200
+
+    saved = first_tab.post(url, data={"title": entry.title, "summary": "First tab", "go": "stay"})
+    assert saved.status_code == 302
+    refused = second_tab.post(url, data={"title": entry.title, "summary": "Second", "go": "stay"})
+    assert refused.status_code == 409
+    first = db.session.scalar(db.select(CredentialRequest).filter_by(kind="change"))
+    page = text(refused)
+    assert f"request #{first.id}" in page and f'href="/institution/requests/{first.id}"' in page
+    assert (
+        db.session.scalar(db.select(db.func.count(CredentialRequest.id)).filter_by(kind="change"))
+        == 1
+    )
+
+
+def test_the_retirement_form_asks_for_the_reason_the_date_and_the_teach_out(people, signed_in):
+    entry = request_in(people, RequestState.APPROVED).entry
+    liaison = signed_in(people.liaison)
+    url = f"/institution/requests/new?kind=retirement&entry={entry.id}"
+    page = text(liaison.get(url))
+    assert 'name="retirement_effective_on"' in page and 'name="retirement_teach_out"' in page
+    bad = liaison.post(url, data={"retirement_effective_on": "next spring", "go": "stay"})
+    assert bad.status_code == 422 and "Not a valid date." in text(bad)
+    saved = liaison.post(
+        url,
+        data={
+            "retirement_reason": "Replaced.",
+            "retirement_effective_on": "2027-06-01",
+            "retirement_teach_out": "Enrolled learners finish by August 2027.",
+            "go": "stay",
+        },
+    )
+    assert saved.status_code == 302
+    req = db.session.scalar(db.select(CredentialRequest).filter_by(kind="retirement"))
+    assert req.retirement_effective_on.isoformat() == "2027-06-01"
+    assert "August 2027" in req.retirement_teach_out
+
+
+def test_the_forms_cap_text_follows_the_policy_setting(people, signed_in):
+    policy.update_settings(people.admin, cap=12)
+    liaison = signed_in(people.liaison)
+    draft = request_in(people, RequestState.DRAFT)
+    page = text(liaison.get(f"/institution/requests/{draft.id}/edit?section=credit"))
+    assert "up to 12 credit hours" in page and "up to 9 credit hours" not in page
+
+
+def test_the_liaison_explains_a_near_duplicate_and_staff_read_it(people, signed_in):
+    request_in(people, RequestState.APPROVED, title="Agribusiness Management")
+    liaison = signed_in(people.liaison)
+    draft = request_in(people, RequestState.DRAFT, title="Agribusiness Mgmt Fundamentals")
+    page = text(liaison.get(f"/institution/requests/{draft.id}/edit?section=about"))
+    assert "Agribusiness Management" in page  # the warning names the existing entry
+    assert 'name="duplicate_explanation"' in page
+    saved = liaison.post(
+        f"/institution/requests/{draft.id}/edit?section=about",
+        data={
+            "version": draft.version,
+            "title": "Agribusiness Mgmt Fundamentals",
+            "summary": draft.content.summary,
+            "delivery": "hybrid",
+            "entry_type": "micro-credential",
+            "duplicate_explanation": "For high-school dual-credit students.",
+            "go": "stay",
+        },
+    )
+    assert saved.status_code == 302
+    submitted = liaison.post(
+        f"/institution/requests/{draft.id}/actions/submit",
+        data={"version": db.session.get(CredentialRequest, draft.id).version},
+    )
+    assert submitted.status_code == 302  # a warning, not a block
+    review_page = text(signed_in(people.staff).get(f"/review/{draft.id}"))
+    assert "For high-school dual-credit students." in review_page
+    assert "Not a near-duplicate" in review_page
