@@ -12,7 +12,14 @@ from sqlalchemy.orm import selectinload
 
 from app.enums import RequestKind, Role
 from app.extensions import db
-from app.models import Comment, CredentialRequest, Institution, TransitionRecord, User
+from app.models import (
+    Comment,
+    CredentialContent,
+    CredentialRequest,
+    Institution,
+    TransitionRecord,
+    User,
+)
 from app.permissions import can
 from app.services import policy, workflow
 from app.services.content import content_fields
@@ -28,6 +35,11 @@ COUNTED_STATES = (
     RequestState.REVISIONS_REQUESTED,
     RequestState.RECOMMENDED,
 )
+# Decided requests, findable from the queue page (only those that reached the Regents: a
+# draft withdrawn before it was ever submitted is the institution's business).
+CLOSED_STATES = (RequestState.APPROVED, RequestState.DECLINED, RequestState.WITHDRAWN)
+FILTER_STATES = (*COUNTED_STATES, *CLOSED_STATES)
+MAX_QUERY = 200
 
 
 @dataclass
@@ -39,6 +51,7 @@ class QueueFilters:
     failing_rule: str | None = None
     min_days: int | None = None
     sort: str = "oldest"
+    q: str = ""  # words of the title, the institution, or a request number
 
 
 @dataclass
@@ -56,6 +69,7 @@ class Queue:
     target_days: int
     staff: list[User]
     institutions: list[Institution] = field(default_factory=list)
+    closed_counts: dict[RequestState, int] = field(default_factory=dict)
 
 
 def _require(actor: User, action: str) -> None:
@@ -77,7 +91,7 @@ def parse_filters(args) -> QueueFilters:
     except ValueError:
         chosen = []
         errors["state"] = ["Unknown state."]
-    if any(s not in COUNTED_STATES for s in chosen):
+    if any(s not in FILTER_STATES for s in chosen):
         # Without this, ?state=draft listed other institutions' unsubmitted drafts.
         errors["state"] = ["Choose among the states of the queue."]
     elif chosen:
@@ -101,6 +115,10 @@ def parse_filters(args) -> QueueFilters:
             f.min_days = max(0, int(days))
         except ValueError:
             errors["min_days"] = ["Give a whole number of days."]
+    f.q = " ".join((args.get("q") or "").split())
+    if len(f.q) > MAX_QUERY:
+        errors["q"] = [f"Search with at most {MAX_QUERY} characters."]
+        f.q = ""
     f.sort = args.get("sort") or "oldest"
     if f.sort not in ("oldest", "newest"):
         errors["sort"] = ["Sort oldest or newest first."]
@@ -120,13 +138,16 @@ def staff_queue(actor: User, f: QueueFilters, *, now: datetime | None = None) ->
     now = now or datetime.now(UTC)
     target = policy.review_target_days()
     counts = dict.fromkeys(COUNTED_STATES, 0)
-    counts.update(
-        db.session.execute(
-            sa.select(CredentialRequest.state, sa.func.count(CredentialRequest.id))
-            .where(CredentialRequest.state.in_(COUNTED_STATES))
-            .group_by(CredentialRequest.state)
-        ).all()
-    )
+    closed_counts = dict.fromkeys(CLOSED_STATES, 0)
+    for state, n in db.session.execute(
+        sa.select(CredentialRequest.state, sa.func.count(CredentialRequest.id))
+        .where(
+            CredentialRequest.state.in_(FILTER_STATES),
+            CredentialRequest.submitted_at.is_not(None),
+        )
+        .group_by(CredentialRequest.state)
+    ).all():
+        (counts if state in counts else closed_counts)[state] = n
     query = sa.select(CredentialRequest).options(
         selectinload(CredentialRequest.institution),
         selectinload(CredentialRequest.assignee),
@@ -134,6 +155,9 @@ def staff_queue(actor: User, f: QueueFilters, *, now: datetime | None = None) ->
     )
     if f.states:
         query = query.where(CredentialRequest.state.in_(f.states))
+    query = query.where(CredentialRequest.submitted_at.is_not(None))
+    if f.q:
+        query = query.where(_matches(f.q))
     if f.kinds:
         query = query.where(CredentialRequest.kind.in_(f.kinds))
     if f.institution:
@@ -155,7 +179,10 @@ def staff_queue(actor: User, f: QueueFilters, *, now: datetime | None = None) ->
     )
     rows = []
     for request in db.session.scalars(query):
-        failing = [r.result.rule for r in policy.evaluate(request) if not r.result.passed]
+        failing = []
+        if not request.state.is_final or f.failing_rule:
+            # A decided request's rule results are history (its transitions record them).
+            failing = [r.result.rule for r in policy.evaluate(request) if not r.result.passed]
         if f.failing_rule and f.failing_rule not in failing:
             continue
         waited = days_waiting(request, now)
@@ -170,7 +197,32 @@ def staff_queue(actor: User, f: QueueFilters, *, now: datetime | None = None) ->
         )
     )
     institutions = list(db.session.scalars(sa.select(Institution).order_by(Institution.name)))
-    return Queue(rows, counts, target, staff, institutions)
+    return Queue(rows, counts, target, staff, institutions, closed_counts)
+
+
+def _matches(q: str):
+    """Requests whose number is ``q`` ("12" or "#12"), or whose title or institution (name or
+    code) contains every word of ``q``."""
+    number = q.removeprefix("#")
+    conditions = []
+    for word in q.lower().split():
+        conditions.append(
+            sa.or_(
+                sa.func.lower(CredentialContent.title).contains(word, autoescape=True),
+                sa.func.lower(Institution.name).contains(word, autoescape=True),
+                sa.func.lower(Institution.code) == word,
+            )
+        )
+    words = (
+        sa.select(CredentialRequest.id)
+        .join(CredentialContent, CredentialContent.id == CredentialRequest.content_id)
+        .join(Institution, Institution.id == CredentialRequest.institution_id)
+        .where(*conditions)
+    )
+    by_words = CredentialRequest.id.in_(words)
+    if number.isdigit():
+        return sa.or_(CredentialRequest.id == int(number), by_words)
+    return by_words
 
 
 @dataclass

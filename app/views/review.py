@@ -29,7 +29,7 @@ def _kinds():
 
 # The workflow actions the review page posts; the chancellor's live on the desk.
 PAGE_ACTIONS = (Action.CLAIM, Action.REQUEST_REVISIONS, Action.RECOMMEND)
-FILTER_KEYS = ("state", "kind", "institution", "assignee", "rule", "min_days", "sort")
+FILTER_KEYS = ("state", "kind", "institution", "assignee", "rule", "min_days", "sort", "q")
 
 
 def _actor():

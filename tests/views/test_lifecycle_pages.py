@@ -110,3 +110,27 @@ def test_the_liaison_explains_a_near_duplicate_and_staff_read_it(people, signed_
     review_page = text(signed_in(people.staff).get(f"/review/{draft.id}"))
     assert "For high-school dual-credit students." in review_page
     assert "Not a near-duplicate" in review_page
+
+
+def test_staff_find_closed_requests_from_the_queue_and_search_it(people, signed_in):
+    approved = request_in(people, RequestState.APPROVED, title="Welding Inspection")
+    declined = request_in(people, RequestState.DECLINED, title="Drone Basics")
+    withdrawn = request_in(people, RequestState.SUBMITTED, title="Pottery Glazes")
+    from app.services import workflow
+
+    workflow.transition(people.liaison, withdrawn.id, "withdraw", version=withdrawn.version)
+    waiting = request_in(people, RequestState.SUBMITTED, title="Welding Safety")
+    staff = signed_in(people.staff)
+
+    queue_page = text(staff.get("/review/"))
+    assert 'href="/review/?state=approved' in queue_page  # closed requests are one click away
+    for state, req in (("approved", approved), ("declined", declined), ("withdrawn", withdrawn)):
+        response = staff.get(f"/review/?state={state}")
+        assert response.status_code == 200
+        assert f'id="request-{req.id}"' in text(response)
+    found = text(staff.get("/review/?state=approved&state=submitted&q=welding"))
+    assert f'id="request-{approved.id}"' in found and f'id="request-{waiting.id}"' in found
+    assert f'id="request-{declined.id}"' not in found
+    by_number = text(staff.get(f"/review/?state=declined&q=%23{declined.id}"))
+    assert f'id="request-{declined.id}"' in by_number
+    assert staff.get("/review/?state=draft").status_code == 422
