@@ -318,15 +318,27 @@ class FieldChange:
     label: str
     before: Any
     after: Any
+    # For a list: its items added, removed and kept (None for a single value).
+    added: list | None = None
+    removed: list | None = None
+    kept: list | None = None
 
 
 def diff(before: dict, after: dict) -> list[FieldChange]:
-    """Field-by-field differences between two sets of request fields."""
+    """Field-by-field differences between two sets of request fields; a list's change says
+    which items were added and which removed."""
     changes = []
     for name, label in FIELD_LABELS.items():
         a, b = _norm(before.get(name)), _norm(after.get(name))
-        if a != b:
-            changes.append(FieldChange(name, label, before.get(name), after.get(name)))
+        if a == b:
+            continue
+        change = FieldChange(name, label, before.get(name), after.get(name))
+        if isinstance(a or b, list):
+            old, new = list(a or []), list(b or [])
+            change.added = [item for item in new if item not in old]
+            change.removed = [item for item in old if item not in new]
+            change.kept = [item for item in new if item in old]
+        changes.append(change)
     return changes
 
 

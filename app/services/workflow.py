@@ -101,6 +101,14 @@ def visible_comments(actor: User, request: CredentialRequest) -> list[Comment]:
     return [c for c in request.comments if can(actor, "see_comment", c)]
 
 
+def revision_request(request: CredentialRequest) -> TransitionRecord | None:
+    """The staff's standing request for revisions (while the request waits on them)."""
+    if request.state is not RequestState.REVISIONS_REQUESTED:
+        return None
+    asked = [t for t in request.transitions if t.action is Action.REQUEST_REVISIONS]
+    return asked[-1] if asked else None
+
+
 def visible_comment_text(actor: User, record: TransitionRecord) -> str | None:
     """The transition's comment if ``actor`` may read it (institutions never see internal notes)."""
     if actor.role in REGENTS_ROLES or record.action in INSTITUTION_VISIBLE:
@@ -579,6 +587,8 @@ def _publish(request: CredentialRequest) -> None:
 
 # --- comments -----------------------------------------------------------------------------
 
+MAX_COMMENT = 20_000
+
 
 def add_comment(
     actor: User, request_id: int, body: str, visibility: CommentVisibility | str
@@ -592,8 +602,23 @@ def add_comment(
     body = (body or "").strip()
     if not body:
         raise InvalidInput("Write a comment.", {"body": ["Write a comment."]})
+    if len(body) > MAX_COMMENT:
+        raise InvalidInput(
+            "The comment is too long.",
+            {"body": [f"Keep a comment under {MAX_COMMENT:,} characters ({len(body):,} now)."]},
+        )
     comment = Comment(request=request, author=actor, visibility=visibility, body=body)
     db.session.add(comment)
+    if actor.role is Role.LIAISON:
+        title = request.content.title or "untitled"
+        for reviewer in _reviewers(request):
+            mail.queue(
+                reviewer.email,
+                f"New comment from {request.institution.name} on request #{request.id}: {title}",
+                f"{actor.name} ({request.institution.name}) wrote on request #{request.id}:\n\n"
+                f"{body}\n\n{link_for(reviewer, request)}\n",
+                request_id=request.id,
+            )
     if visibility is CommentVisibility.INSTITUTION and actor.role in STAFF_ROLES | {
         Role.CHANCELLOR
     }:
@@ -628,6 +653,14 @@ def _staff() -> list[User]:
     return list(
         db.session.scalars(sa.select(User).where(User.role == Role.STAFF, User.active.is_(True)))
     )
+
+
+def _reviewers(request: CredentialRequest) -> list[User]:
+    """Who on the staff hears of the institution's move: the assignee, or every reviewer."""
+    assignee = request.assignee
+    if assignee is not None and assignee.active:
+        return [assignee]
+    return _staff()
 
 
 def _chancellors() -> list[User]:
@@ -688,8 +721,10 @@ def _notify(request: CredentialRequest, record: TransitionRecord) -> None:
         if sentence:
             lines.append(sentence)
     users = {u.email: u for u in _liaisons(request)}
-    if record.action in (Action.SUBMIT, Action.RESUBMIT):
+    if record.action is Action.SUBMIT:
         users.update((u.email, u) for u in _staff())
+    if record.action is Action.RESUBMIT:
+        users.update((u.email, u) for u in _reviewers(request))
     if record.action is Action.RECOMMEND:
         users.update((u.email, u) for u in _chancellors())
     users.pop(record.actor.email, None)

@@ -182,6 +182,7 @@ def _render_section(
             action_form=ActionForm(formdata=None),
             noun=ROW_NOUNS,
             open_request_id=open_request_id,
+            revision_request=workflow.revision_request(req) if req is not None else None,
         ),
         status,
     )
@@ -333,7 +334,15 @@ def edit_request(request_id: int):
 # --- the request's page and its actions ----------------------------------------------------------
 
 
-def _render_detail(req, *, status: int = 200, message: str | None = None, problems=None):
+def _render_detail(
+    req,
+    *,
+    status: int = 200,
+    message: str | None = None,
+    problems=None,
+    comment_error: str | None = None,
+    comment_typed: str | None = None,
+):
     actor = _actor()
     return (
         render_template(
@@ -347,6 +356,8 @@ def _render_detail(req, *, status: int = 200, message: str | None = None, proble
             waits_on=liaison_portal.waits_on(req),
             message=message,
             problems=_problems(problems or {}),
+            comment_error=comment_error,
+            comment_typed=comment_typed,
         ),
         status,
     )
@@ -388,6 +399,24 @@ def act(request_id: int, action: str):
         )
     flash(f"The request has been {DONE.get(action, action.value)}.", "success")
     return redirect(url_for("liaison.request_detail", request_id=req.id))
+
+
+@bp.post("/requests/<int:request_id>/comments")
+@liaison_required
+def comment(request_id: int):
+    """The liaison writes to the Regents' staff in the request's thread."""
+    body = request.form.get("body", "")
+    try:
+        workflow.add_comment(_actor(), request_id, body, "institution")
+    except NotFound as exc:
+        abort(404, exc.message)
+    except InvalidInput as exc:
+        message = " ".join(exc.errors.get("body", [exc.message]))
+        return _render_detail(
+            _load(request_id), status=422, comment_error=message, comment_typed=body
+        )
+    flash("Your comment has been sent to the State Regents' staff.", "success")
+    return redirect(url_for("liaison.request_detail", request_id=request_id, _anchor="reply"))
 
 
 # --- badge images and pickers ---------------------------------------------------------------------

@@ -361,3 +361,53 @@ def _complete() -> dict:
     from tests.workflow_helpers import COMPLETE_FIELDS
 
     return dict(COMPLETE_FIELDS)
+
+
+# --- defect 7: the revision loop ---------------------------------------------------------------
+
+
+def test_a_resubmission_goes_back_to_the_reviewer_who_asked(app, people):
+    people.add_second_reviewer()
+    req = request_in(people, RequestState.REVISIONS_REQUESTED)
+    req = workflow.update_request(people.liaison, req.id, req.version, {"cost_usd": 50})
+    req = workflow.transition(people.liaison, req.id, Action.RESUBMIT, version=req.version)
+    assert req.state is RequestState.IN_REVIEW and req.assignee_id == people.staff.id
+    last = [m for m in _mail(req.id)][-1:]
+    resubmitted = [m.recipient for m in _mail(req.id) if "in review" in m.subject]
+    assert people.staff.email in resubmitted and people.staff2.email not in resubmitted
+    assert last  # the reviewer can act at once: no claim needed
+    workflow.transition(
+        people.staff,
+        req.id,
+        Action.RECOMMEND,
+        version=req.version,
+        comment="Fixed.",
+        recommendation="endorse",
+    )
+
+
+def test_the_liaison_replies_in_the_thread_and_the_reviewer_is_told(app, people):
+    req = request_in(people, RequestState.REVISIONS_REQUESTED)
+    comment = workflow.add_comment(
+        people.liaison, req.id, "Which partner letter do you need?", "institution"
+    )
+    assert comment.author_id == people.liaison.id
+    assert comment in workflow.visible_comments(people.staff, req)
+    told = [
+        m for m in _mail(req.id) if m.recipient == people.staff.email and "comment" in m.subject
+    ]
+    assert told and f"/review/{req.id}" in told[-1].body
+    with pytest.raises(InvalidInput):
+        workflow.add_comment(people.liaison, req.id, "x" * 20001, "institution")
+
+
+def test_the_diff_marks_the_items_added_to_and_removed_from_lists(app, people):
+    from app.services import review
+
+    changes = review.diff(
+        {"skills": ["Drone piloting", "Yield mapping"], "industries": ["11"]},
+        {"skills": ["Drone piloting", "GIS"], "industries": ["11"]},
+    )
+    [skills] = changes
+    assert skills.added == ["GIS"] and skills.removed == ["Yield mapping"]
+    assert skills.kept == ["Drone piloting"]

@@ -223,7 +223,6 @@ def test_a_resubmission_lists_exactly_the_field_that_changed(people):
     ]
 
     # Sent back again and edited, not yet resubmitted: the page still compares submissions.
-    req = workflow.transition(people.staff, req.id, Action.CLAIM, version=req.version)
     req = workflow.transition(
         people.staff, req.id, Action.REQUEST_REVISIONS, version=req.version, comment="Again."
     )

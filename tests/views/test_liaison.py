@@ -464,10 +464,10 @@ def test_revise_and_resubmit_after_revisions_were_requested(liaison, people):
     )
     assert response.status_code == 302
     req = _reload(req.id)
-    assert req.state is RequestState.SUBMITTED
+    assert req.state is RequestState.IN_REVIEW  # back with the reviewer who asked
     assert [p.name for p in req.content.partners] == ["Oklahoma Farm Bureau", "Deere & Company"]
     page = _text(liaison.get(f"/institution/requests/{req.id}"))
-    assert "Revisions requested → Submitted" in page and "Added Deere." in page
+    assert "Revisions requested → In review" in page and "Added Deere." in page
 
 
 def test_a_change_request_starts_from_the_entry(liaison, people):

@@ -134,3 +134,34 @@ def test_staff_find_closed_requests_from_the_queue_and_search_it(people, signed_
     by_number = text(staff.get(f"/review/?state=declined&q=%23{declined.id}"))
     assert f'id="request-{declined.id}"' in by_number
     assert staff.get("/review/?state=draft").status_code == 422
+
+
+def test_the_revision_request_shows_on_the_sections_and_the_liaison_replies(people, signed_in):
+    req = request_in(people, RequestState.REVISIONS_REQUESTED)  # "Add an employer partner."
+    liaison = signed_in(people.liaison)
+    for section in ("about", "workforce", "review"):
+        page = text(liaison.get(f"/institution/requests/{req.id}/edit?section={section}"))
+        assert "Revisions requested by" in page and "Add an employer partner." in page
+    refused = liaison.post(f"/institution/requests/{req.id}/comments", data={"body": "  "})
+    assert refused.status_code == 422 and "Write a comment." in text(refused)
+    sent = liaison.post(
+        f"/institution/requests/{req.id}/comments",
+        data={"body": "Would a letter from the Farm Bureau do?"},
+        follow_redirects=True,
+    )
+    assert "Your comment has been sent" in text(sent)
+    review_page = text(signed_in(people.staff).get(f"/review/{req.id}"))
+    assert "Would a letter from the Farm Bureau do?" in review_page
+
+
+def test_the_review_page_marks_added_and_removed_list_items(people, signed_in):
+    from app.services import workflow
+
+    req = request_in(people, RequestState.REVISIONS_REQUESTED)
+    req = workflow.update_request(
+        people.liaison, req.id, req.version, {"skills": ["Drone piloting", "GIS"]}
+    )
+    workflow.transition(people.liaison, req.id, "resubmit", version=req.version)
+    page = text(signed_in(people.staff).get(f"/review/{req.id}"))
+    assert '<span class="usa-sr-only">Added: </span>GIS' in page
+    assert '<span class="usa-sr-only">Removed: </span>Yield mapping' in page

@@ -234,7 +234,8 @@ def test_the_review_page_shows_the_request_rules_changes_and_timeline(people, si
 
     html = text(client.get(f"/review/{req.id}"))
     assert "Precision Agriculture Technician" in html
-    assert "Claim this request" in html
+    assert "Claim this request" not in html  # it came back to the reviewer who asked
+    assert "Send the recommendation" in html
     assert "Credit-hour cap" in html and "Pass" in html
     changes = html[html.index('id="changes-since-last"') :]
     changes = changes[: changes.index("</table>")]
