@@ -69,5 +69,7 @@ def from_env(instance_path: str, environ: dict[str, str] | None = None) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": app_env == "production",
-        "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        # A request form with its badge image (512 KB at most) is far below this; anything
+        # larger is refused with 413 before it is read.
+        "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", str(2 * 1024 * 1024))),
     }

@@ -10,13 +10,14 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from app.enums import RequestKind, Role
+from app.enums import RequestKind, Role, TaxonomyKind
 from app.extensions import db
 from app.models import (
     Comment,
     CredentialContent,
     CredentialRequest,
     Institution,
+    TaxonomyTerm,
     TransitionRecord,
     User,
 )
@@ -403,6 +404,50 @@ class ReviewView:
         return [r for r in self.compliance if r.override is not None]
 
 
+CODED_FIELDS = ("industries", "occupations")
+
+
+def _term_titles(request: CredentialRequest) -> dict[str, str]:
+    """``code → "Title (code)"`` for the industries and occupations the request and its entry
+    name, so the review page shows names rather than raw codes."""
+    codes = set()
+    for content in (request.content, request.entry.content if request.entry else None):
+        if content is not None:
+            codes |= {link.term.code for link in content.term_links}
+    for t in request.transitions:
+        for name in CODED_FIELDS:
+            codes |= set((t.snapshot or {}).get(name) or [])
+    if not codes:
+        return {}
+    rows = db.session.scalars(
+        sa.select(TaxonomyTerm).where(
+            TaxonomyTerm.code.in_(codes),
+            TaxonomyTerm.kind.in_([TaxonomyKind.INDUSTRY, TaxonomyKind.OCCUPATION]),
+        )
+    )
+    return {t.code: f"{t.title} ({t.code})" for t in rows}
+
+
+def _named(fields: dict, titles: dict[str, str]) -> dict:
+    named = dict(fields)
+    for name in CODED_FIELDS:
+        if named.get(name):
+            named[name] = [titles.get(code, code) for code in named[name]]
+    return named
+
+
+def _named_changes(changes: list[FieldChange] | None, titles: dict[str, str]):
+    if not changes:
+        return changes
+    for change in changes:
+        if change.field in CODED_FIELDS:
+            for attr in ("before", "after", "added", "removed", "kept"):
+                value = getattr(change, attr)
+                if value:
+                    setattr(change, attr, [titles.get(c, c) for c in value])
+    return changes
+
+
 def review_view(actor: User, request_id: int, *, now: datetime | None = None) -> ReviewView:
     """Everything the review page shows (staff, administrators and the chancellor).
 
@@ -412,12 +457,13 @@ def review_view(actor: User, request_id: int, *, now: datetime | None = None) ->
     request = workflow.get_request(actor, request_id)
     waited = days_waiting(request, now or datetime.now(UTC))
     target = policy.review_target_days()
+    titles = _term_titles(request)
     return ReviewView(
         request=request,
         compliance=policy.evaluate(request),
-        since_last_submission=changes_since_last_submission(request),
-        against_entry=changes_to_entry(request),
-        fields=content_fields(request.content),
+        since_last_submission=_named_changes(changes_since_last_submission(request), titles),
+        against_entry=_named_changes(changes_to_entry(request), titles),
+        fields=_named(content_fields(request.content), titles),
         transitions=list(request.transitions),
         comments=workflow.visible_comments(actor, request),
         days_waiting=waited,

@@ -35,6 +35,7 @@ from app.models import (
     CredentialContent,
     CredentialRequest,
     Entry,
+    MailMessage,
     TransitionRecord,
     User,
 )
@@ -136,6 +137,11 @@ def create_request(
         kinds = ", ".join(k.value for k in RequestKind)
         raise InvalidInput("Unknown kind.", {"kind": [f"Must be one of: {kinds}."]}) from exc
     fields = _load_fields(data)
+    if entry_id is None and not _has_content(fields):
+        raise InvalidInput(
+            "Nothing to save yet.",
+            {"title": ["Give at least the title before saving the draft."]},
+        )
     entry = None
     if entry_id is not None:
         entry = db.session.get(Entry, entry_id)
@@ -186,6 +192,99 @@ def create_request(
         if entry is not None and kind.needs_entry:
             _refuse_second_open_change(db.session.get(Entry, entry_id))
         raise
+    return request
+
+
+def _has_content(fields: dict[str, Any]) -> bool:
+    """Whether a new request's fields say anything (an empty "Save draft" saves nothing)."""
+
+    def filled(value) -> bool:
+        if isinstance(value, str):
+            return bool(value.strip())
+        if isinstance(value, dict):
+            return any(filled(v) for v in value.values())
+        if isinstance(value, list):
+            return any(filled(v) for v in value)
+        return value is not None and value is not False
+
+    return any(filled(v) for k, v in fields.items() if k != "entry_type")
+
+
+def delete_draft(actor: User, request_id: int, version: int | None) -> None:
+    """A liaison deletes a draft of their institution. A draft was never submitted, so nothing
+    of it is on the record; a submitted request is withdrawn instead.
+
+    Raises ``NotFound``, ``PermissionDenied`` (not a liaison), ``Conflict`` (not a draft, or a
+    stale ``version``)."""
+    request = get_request(actor, request_id)
+    if actor.role is not Role.LIAISON:
+        raise PermissionDenied("Only the institution's liaisons delete a draft.")
+    if not can(actor, "delete", request):
+        raise Conflict(
+            f"This request is {request.state.label.lower()}: only a draft can be deleted. "
+            "Withdraw it instead.",
+            state=request.state.value,
+            version=request.version,
+        )
+    _check_version(request, version)
+    for comment in list(request.comments):
+        db.session.delete(comment)
+    db.session.execute(
+        sa.update(MailMessage).where(MailMessage.request_id == request.id).values(request_id=None)
+    )
+    content = request.content
+    db.session.delete(request)
+    db.session.flush()
+    db.session.delete(content)
+    _commit()
+
+
+def copy_request(actor: User, request_id: int) -> CredentialRequest:
+    """A liaison starts a new draft from a declined or withdrawn request of their institution
+    (the closed one stays as it was). A change is copied only while its entry is still at the
+    version it was filed against, so the copy never undoes a later change.
+
+    Raises ``NotFound``, ``PermissionDenied``, ``Conflict`` (not closed; the entry changed, is
+    retired, or has another open change)."""
+    source = get_request(actor, request_id)
+    if actor.role is not Role.LIAISON:
+        raise PermissionDenied("Only the institution's liaisons file requests.")
+    if not can(actor, "copy", source):
+        raise Conflict(
+            f"This request is {source.state.label.lower()}: only a declined or withdrawn "
+            "request is copied into a new draft.",
+            state=source.state.value,
+            version=source.version,
+        )
+    entry = source.entry if source.kind is not RequestKind.ENDORSEMENT else None
+    if source.kind is RequestKind.LISTING:
+        entry = None
+    if entry is not None:
+        if entry.status is not EntryStatus.ACTIVE:
+            raise Conflict(f"The entry “{entry.title}” is retired: there is nothing to change.")
+        if source.kind.needs_entry:
+            _refuse_second_open_change(entry)
+        if source.kind is RequestKind.CHANGE and source.base_version != entry.version_number:
+            raise Conflict(
+                f"The entry “{entry.title}” changed since this request was filed: start a new "
+                "change from the entry, so that it shows the current version."
+            )
+    request = CredentialRequest(
+        kind=source.kind,
+        state=RequestState.DRAFT,
+        institution_id=source.institution_id,
+        entry=entry,
+        external_id=source.external_id,
+        content=content_service.copy_content(source.content),
+        created_by=actor,
+        base_version=entry.version_number if entry is not None else None,
+        retirement_reason=source.retirement_reason,
+        retirement_effective_on=source.retirement_effective_on,
+        retirement_teach_out=source.retirement_teach_out,
+        duplicate_explanation=source.duplicate_explanation,
+    )
+    db.session.add(request)
+    _commit()
     return request
 
 

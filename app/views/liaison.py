@@ -401,6 +401,35 @@ def act(request_id: int, action: str):
     return redirect(url_for("liaison.request_detail", request_id=req.id))
 
 
+@bp.post("/requests/<int:request_id>/delete")
+@liaison_required
+def delete_draft(request_id: int):
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400, "The page expired: go back, reload it and try again.")
+    try:
+        workflow.delete_draft(_actor(), request_id, form.version_number)
+    except NotFound as exc:
+        abort(404, exc.message)
+    except Conflict as exc:
+        return _render_detail(_load(request_id), status=409, message=exc.message)
+    flash("The draft has been deleted.", "success")
+    return redirect(url_for("liaison.dashboard"))
+
+
+@bp.post("/requests/<int:request_id>/copy")
+@liaison_required
+def copy(request_id: int):
+    try:
+        req = workflow.copy_request(_actor(), request_id)
+    except NotFound as exc:
+        abort(404, exc.message)
+    except Conflict as exc:
+        return _render_detail(_load(request_id), status=409, message=exc.message)
+    flash(f"A new draft was started from request #{request_id}: revise it and submit.", "success")
+    return redirect(url_for("liaison.edit_request", request_id=req.id))
+
+
 @bp.post("/requests/<int:request_id>/comments")
 @liaison_required
 def comment(request_id: int):

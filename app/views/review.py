@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlencode
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
 from app import compliance
 from app.enums import CommentVisibility, RequestKind
-from app.services import policy, review, workflow
+from app.permissions import can
+from app.services import badge_images, policy, review, workflow
 from app.services.errors import Conflict, InvalidInput, ServiceError
 from app.workflow import kinds
 from app.workflow.states import Action
@@ -25,6 +26,11 @@ bp = Blueprint("review", __name__, url_prefix="/review")
 @bp.app_context_processor
 def _kinds():
     return {"kinds": kinds}
+
+
+@bp.app_template_filter("dict_without")
+def dict_without(mapping: dict, key: str) -> dict:
+    return {k: v for k, v in (mapping or {}).items() if k != key}
 
 
 # The workflow actions the review page posts; the chancellor's live on the desk.
@@ -177,6 +183,25 @@ def _failed(form: str, exc: ServiceError, **typed) -> dict:
 @login_required
 def detail(request_id: int):
     return _detail_page(request_id)
+
+
+@bp.get("/<int:request_id>/badge-image")
+@login_required
+def badge_image(request_id: int):
+    """The badge image uploaded with a request, for the Regents who review it."""
+    if not (can(_actor(), "review") or can(_actor(), "decide")):
+        abort(403, "This page is for the Regents' staff.")
+    try:
+        path, mimetype = badge_images.request_image(_actor(), request_id)
+    except ServiceError as exc:
+        _fail(exc)
+    response = send_file(path, mimetype=mimetype, conditional=True, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"
+    )
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
 
 
 @bp.post("/<int:request_id>/actions/<action>")

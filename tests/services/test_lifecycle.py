@@ -13,7 +13,7 @@ from app.enums import Endorsement, EntryStatus
 from app.extensions import db
 from app.models import MailMessage
 from app.services import policy, publishing, unit, workflow
-from app.services.errors import Conflict, InvalidInput
+from app.services.errors import Conflict, InvalidInput, NotFound
 from app.workflow.states import Action, RequestState
 from tests.workflow_helpers import People, request_in
 
@@ -411,3 +411,71 @@ def test_the_diff_marks_the_items_added_to_and_removed_from_lists(app, people):
     [skills] = changes
     assert skills.added == ["GIS"] and skills.removed == ["Yield mapping"]
     assert skills.kept == ["Drone piloting"]
+
+
+# --- defect 9: the smaller items ---------------------------------------------------------------
+
+
+def test_an_empty_draft_is_not_created_and_a_draft_can_be_deleted(app, people):
+    with pytest.raises(InvalidInput) as refused:
+        workflow.create_request(people.liaison, "endorsement", {"title": "", "summary": ""})
+    assert "title" in refused.value.errors
+    draft = workflow.create_request(people.liaison, "endorsement", {"title": "Abandoned idea"})
+    workflow.add_comment(people.liaison, draft.id, "Note to self", "institution")
+    with pytest.raises(Conflict):
+        workflow.delete_draft(people.liaison, draft.id, draft.version - 1)
+    workflow.delete_draft(people.liaison, draft.id, draft.version)
+    assert workflow.list_requests(people.liaison) == []
+    submitted = request_in(people, RequestState.SUBMITTED)
+    with pytest.raises(Conflict):
+        workflow.delete_draft(people.liaison, submitted.id, submitted.version)
+    with pytest.raises(NotFound):
+        workflow.delete_draft(people.other, submitted.id, submitted.version)
+
+
+@pytest.mark.parametrize(
+    "fields, key",
+    [
+        ({"summary": "x" * 1_080_000}, "summary"),
+        ({"description": "y" * 30_000}, "description"),
+        ({"duration_weeks": 1e9}, "duration_weeks"),
+        ({"enrollment_url": "ftp://files.example.edu/enroll"}, "enrollment_url"),
+        ({"skills": [f"Skill {n}" for n in range(100)]}, "skills"),
+    ],
+)
+def test_fields_have_bounds_with_clear_messages(app, people, fields, key):
+    draft = workflow.create_request(people.liaison, "endorsement", {"title": "Bounded"})
+    with pytest.raises(InvalidInput) as refused:
+        workflow.update_request(people.liaison, draft.id, draft.version, fields)
+    [message] = refused.value.errors[key]
+    assert any(word in message for word in ("at most", "or fewer", "https://"))
+
+
+def test_a_declined_request_is_copied_into_a_new_draft(app, people):
+    declined = request_in(people, RequestState.DECLINED, title="Second Try")
+    copy = workflow.copy_request(people.liaison, declined.id)
+    assert copy.state is RequestState.DRAFT and copy.id != declined.id
+    assert copy.content.title == "Second Try" and copy.content.skills[0].name == "Drone piloting"
+    assert declined.state is RequestState.DECLINED
+    with pytest.raises(Conflict):
+        workflow.copy_request(people.liaison, copy.id)  # only a closed request is copied
+
+
+def test_a_pre_existing_gap_warns_on_a_change_that_does_not_touch_it(app, people):
+    from tests import factories
+
+    entry = factories.publish(
+        title="Legacy Welding", institution="OSU", endorsement="endorsed", learning_outcomes=[]
+    )
+    change = workflow.create_request(people.liaison, "change", {"cost_usd": 120}, entry_id=entry.id)
+    outcome = {r.result.rule: r for r in policy.evaluate(change)}["outcomes_assessed"]
+    assert not outcome.result.passed and not outcome.blocks
+    change = workflow.transition(people.liaison, change.id, Action.SUBMIT, version=change.version)
+    assert change.state is RequestState.SUBMITTED
+    # A change that touches the gap (and still leaves it open in a new way) is held to it.
+    other = factories.publish(
+        title="Legacy Plumbing", institution="OSU", endorsement="endorsed", skills=["Pipes"]
+    )
+    touched = workflow.create_request(people.liaison, "change", {"skills": []}, entry_id=other.id)
+    skills = {r.result.rule: r for r in policy.evaluate(touched)}["skills_listed"]
+    assert skills.blocks

@@ -58,7 +58,7 @@ def test_the_retirement_form_asks_for_the_reason_the_date_and_the_teach_out(peop
     page = text(liaison.get(url))
     assert 'name="retirement_effective_on"' in page and 'name="retirement_teach_out"' in page
     bad = liaison.post(url, data={"retirement_effective_on": "next spring", "go": "stay"})
-    assert bad.status_code == 422 and "Not a valid date." in text(bad)
+    assert bad.status_code == 422 and "Give the date as YYYY-MM-DD." in text(bad)
     saved = liaison.post(
         url,
         data={
@@ -165,3 +165,80 @@ def test_the_review_page_marks_added_and_removed_list_items(people, signed_in):
     page = text(signed_in(people.staff).get(f"/review/{req.id}"))
     assert '<span class="usa-sr-only">Added: </span>GIS' in page
     assert '<span class="usa-sr-only">Removed: </span>Yield mapping' in page
+
+
+def test_an_empty_save_creates_nothing_and_a_draft_is_deleted_from_its_page(people, signed_in):
+    liaison = signed_in(people.liaison)
+    empty = liaison.post(
+        "/institution/requests/new?kind=endorsement",
+        data={"title": "", "summary": "", "entry_type": "micro-credential", "go": "stay"},
+    )
+    assert empty.status_code == 422 and "Give at least the title" in text(empty)
+    assert db.session.scalar(db.select(db.func.count(CredentialRequest.id))) == 0
+    draft = request_in(people, RequestState.DRAFT, title="Abandoned")
+    page = text(liaison.get(f"/institution/requests/{draft.id}"))
+    assert "Delete the draft" in page
+    gone = liaison.post(
+        f"/institution/requests/{draft.id}/delete",
+        data={"version": draft.version},
+        follow_redirects=True,
+    )
+    assert "The draft has been deleted." in text(gone) and "Abandoned" not in text(gone)
+
+
+def test_a_huge_body_is_refused_with_a_friendly_413(people, signed_in):
+    liaison = signed_in(people.liaison)
+    draft = request_in(people, RequestState.DRAFT)
+    response = liaison.post(
+        f"/institution/requests/{draft.id}/edit?section=about",
+        data={"version": draft.version, "title": "T", "description": "z" * (3 * 1024 * 1024)},
+    )
+    assert response.status_code == 413
+    assert "Too much to send at once" in text(response) and "nothing was saved" in text(response)
+
+
+def test_a_too_long_summary_and_an_ftp_link_get_clear_messages(people, signed_in):
+    liaison = signed_in(people.liaison)
+    draft = request_in(people, RequestState.DRAFT)
+    response = liaison.post(
+        f"/institution/requests/{draft.id}/edit?section=about",
+        data={
+            "version": draft.version,
+            "title": "T",
+            "summary": "s" * 5000,
+            "duration_weeks": "1000000000",
+            "enrollment_url": "ftp://files.example.edu/enroll",
+            "go": "stay",
+        },
+    )
+    page = text(response)
+    assert response.status_code == 422
+    assert "Keep it to 2,000 characters or fewer (it has 5,000)." in page
+    assert "at most 520 weeks" in page and "starts with https://" in page
+
+
+def test_a_declined_request_is_copied_from_its_page(people, signed_in):
+    declined = request_in(people, RequestState.DECLINED, title="Try Again Credential")
+    liaison = signed_in(people.liaison)
+    assert "Copy into a new draft" in text(liaison.get(f"/institution/requests/{declined.id}"))
+    response = liaison.post(f"/institution/requests/{declined.id}/copy")
+    assert response.status_code == 302
+    copy = db.session.scalar(
+        db.select(CredentialRequest).where(CredentialRequest.id != declined.id)
+    )
+    assert copy.state is RequestState.DRAFT and copy.content.title == "Try Again Credential"
+
+
+def test_the_review_page_shows_names_not_codes_and_the_badge_image(people, signed_in):
+    from tests.workflow_helpers import BADGE_METADATA
+
+    req = request_in(
+        people,
+        RequestState.SUBMITTED,
+        kind="badge",
+        entry_type="digital-badge",
+        badge=BADGE_METADATA,
+    )
+    page = text(signed_in(people.staff).get(f"/review/{req.id}"))
+    assert "(45-2091)" in page and "Agricultur" in page  # occupation and industry by name
+    assert '<img class="badge-preview" src="https://example.org/badge.png"' in page
