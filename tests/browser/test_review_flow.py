@@ -25,6 +25,7 @@ PASSWORD = "demo-password-2026"
 STAFF = "staff@regents.example.org"
 CHANCELLOR = "chancellor@regents.example.org"
 LIAISON = "liaison.osu@example.edu"
+ADMIN = "admin@regents.example.org"
 
 
 def sign_in(browser, live_server, email):
