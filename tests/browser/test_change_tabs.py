@@ -100,3 +100,62 @@ def test_the_queue_with_closed_requests_and_the_policy_history_pass_axe(live_ser
     admin.get_by_role("heading", name="History of changes").wait_for()
     assert audit(browser, admin) == []
     admin.context.close()
+
+
+def test_revision_banner_reply_form_and_a_retirement_on_the_desk_pass_axe(live_server, browser):
+    from app.services import users
+    from app.workflow.states import Action
+    from tests.browser.test_review_flow import CHANCELLOR
+    from tests.workflow_helpers import COMPLETE_FIELDS
+
+    app = live_server.app
+    entry_id, _title, _cost = _free_entry(app)
+    with app.app_context():
+        liaison, staff = users.find_user(LIAISON), users.find_user(STAFF)
+        req = workflow.create_request(
+            liaison, "endorsement", {**COMPLETE_FIELDS, "title": "Axe Check Credential"}
+        )
+        for actor, action, kwargs in (
+            (liaison, Action.SUBMIT, {}),
+            (staff, Action.CLAIM, {}),
+            (staff, Action.REQUEST_REVISIONS, {"comment": "Name a second partner."}),
+        ):
+            req = workflow.transition(actor, req.id, action, version=req.version, **kwargs)
+        retire = workflow.create_request(
+            liaison,
+            "retirement",
+            {
+                "retirement_reason": "Replaced by a new program.",
+                "retirement_effective_on": "2027-08-01",
+                "retirement_teach_out": "Enrolled learners finish by December 2027.",
+            },
+            entry_id=entry_id,
+        )
+        for actor, action, kwargs in (
+            (liaison, Action.SUBMIT, {}),
+            (staff, Action.CLAIM, {}),
+            (staff, Action.RECOMMEND, {"comment": "Agreed.", "recommendation": "retire"}),
+        ):
+            retire = workflow.transition(actor, retire.id, action, version=retire.version, **kwargs)
+        request_id, retire_id = req.id, retire.id
+
+    page = sign_in(browser, live_server, LIAISON)
+    page.goto(f"{live_server.url}/institution/requests/{request_id}/edit?section=workforce")
+    page.locator("#revision-request").get_by_text("Name a second partner.").wait_for()
+    assert audit(browser, page) == []
+    page.goto(f"{live_server.url}/institution/requests/{request_id}")
+    page.get_by_label("Write to the State Regents' staff").fill("Would the Farm Bureau do?")
+    page.get_by_role("button", name="Send the comment").click()
+    page.get_by_text("Your comment has been sent").wait_for()
+    assert audit(browser, page) == []
+    page.context.close()
+
+    desk = sign_in(browser, live_server, CHANCELLOR)
+    desk.goto(live_server.url + "/approvals/")
+    item = desk.locator(f"#recommendation-{retire_id}")
+    assert "Retire the entry" in item.inner_text() and "December 2027" in item.inner_text()
+    assert "published" not in item.inner_text().lower()
+    assert audit(browser, desk) == []
+    desk.goto(f"{live_server.url}/review/{retire_id}")
+    assert audit(browser, desk) == []
+    desk.context.close()
