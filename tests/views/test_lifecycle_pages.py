@@ -242,3 +242,15 @@ def test_the_review_page_shows_names_not_codes_and_the_badge_image(people, signe
     page = text(signed_in(people.staff).get(f"/review/{req.id}"))
     assert "(45-2091)" in page and "Agricultur" in page  # occupation and industry by name
     assert '<img class="badge-preview" src="https://example.org/badge.png"' in page
+
+
+def test_the_dashboard_links_an_entry_to_its_open_change_instead_of_offering_another(
+    people, signed_in
+):
+    from app.services import workflow
+
+    entry = request_in(people, RequestState.APPROVED).entry
+    change = workflow.create_request(people.liaison, "change", {"cost_usd": 5}, entry_id=entry.id)
+    page = text(signed_in(people.liaison).get("/institution/"))
+    assert f"Change request #{change.id} is open" in page
+    assert f"kind=change&amp;entry={entry.id}" not in page
