@@ -6,16 +6,27 @@ Views parse the form, call one service, render; the services check who may do wh
 
 from __future__ import annotations
 
+from datetime import date
 from urllib.parse import parse_qsl, urlencode
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
 from app import compliance
 from app.enums import CommentVisibility, RequestKind
 from app.permissions import can
-from app.services import badge_images, policy, review, workflow
+from app.services import badge_images, policy, reports, review, workflow
 from app.services.errors import Conflict, InvalidInput, ServiceError
 from app.workflow import kinds
 from app.workflow.states import Action
@@ -183,6 +194,72 @@ def _failed(form: str, exc: ServiceError, **typed) -> dict:
 @login_required
 def detail(request_id: int):
     return _detail_page(request_id)
+
+
+def _download(body: str, mimetype: str, filename: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@bp.get("/export.csv")
+@login_required
+def export_queue():
+    """The queue (or the closed requests) with the filters of the URL, as CSV."""
+    try:
+        filters = review.parse_filters(request.args)
+        rows = reports.queue_report(_actor(), filters)
+    except InvalidInput as exc:
+        abort(422, exc.message)
+    except ServiceError as exc:
+        _fail(exc)
+    return _download(reports.as_csv(rows, reports.QUEUE_COLUMNS), "text/csv", "requests.csv")
+
+
+@bp.get("/audit.<fmt>")
+@login_required
+def audit(fmt: str):
+    """The audit trail of ``request=N``, or of ``from=YYYY-MM-DD&to=YYYY-MM-DD``, as CSV
+    (``audit.csv``) or JSON Lines (``audit.jsonl``)."""
+    if fmt not in ("csv", "jsonl"):
+        abort(404)
+    try:
+        rows = reports.audit_report(
+            _actor(),
+            request_id=_int_arg("request"),
+            since=_date_arg("from"),
+            until=_date_arg("to"),
+        )
+    except InvalidInput as exc:
+        abort(422, " ".join([exc.message, *(m for ms in exc.errors.values() for m in ms)]))
+    except ServiceError as exc:
+        _fail(exc)
+    if fmt == "csv":
+        return _download(reports.as_csv(rows, reports.AUDIT_COLUMNS), "text/csv", "audit.csv")
+    return _download(reports.as_jsonl(rows), "application/x-ndjson", "audit.jsonl")
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, "").strip().removeprefix("#")
+    if not value:
+        return None
+    if not value.isdigit():
+        raise_invalid(name, "Give a request number.")
+    return int(value)
+
+
+def _date_arg(name: str):
+    value = request.args.get(name, "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise_invalid(name, "Give the date as YYYY-MM-DD.")
+
+
+def raise_invalid(name: str, message: str):
+    abort(422, f"{name}: {message}")
 
 
 @bp.get("/<int:request_id>/badge-image")

@@ -254,3 +254,33 @@ def test_the_dashboard_links_an_entry_to_its_open_change_instead_of_offering_ano
     page = text(signed_in(people.liaison).get("/institution/"))
     assert f"Change request #{change.id} is open" in page
     assert f"kind=change&amp;entry={entry.id}" not in page
+
+
+def test_staff_download_the_queue_and_audit_trails(people, signed_in):
+    import csv
+    import io
+    import json
+    from datetime import UTC, datetime
+
+    approved = request_in(people, RequestState.APPROVED, title="=HYPERLINK(evil)")
+    waiting = request_in(people, RequestState.SUBMITTED, title="Welding Safety")
+    staff = signed_in(people.staff)
+    assert "Download this list as CSV" in text(staff.get("/review/"))
+
+    rows = list(csv.DictReader(io.StringIO(text(staff.get("/review/export.csv?state=approved")))))
+    assert [r["id"] for r in rows] == [str(approved.id)]
+    assert rows[0]["title"] == "'=HYPERLINK(evil)" and rows[0]["state"] == "approved"
+    rows = list(csv.DictReader(io.StringIO(text(staff.get("/review/export.csv?q=welding")))))
+    assert [r["id"] for r in rows] == [str(waiting.id)]
+
+    trail = list(
+        csv.DictReader(io.StringIO(text(staff.get(f"/review/audit.csv?request={approved.id}"))))
+    )
+    assert [r["action"] for r in trail] == ["submit", "claim", "recommend", "approve"]
+    assert trail[-1]["rule_set_version"] and trail[-1]["actor_role"] == "chancellor"
+    today = datetime.now(UTC).date().isoformat()
+    lines = text(staff.get(f"/review/audit.jsonl?from={today}&to={today}")).splitlines()
+    assert {json.loads(line)["request_id"] for line in lines} == {approved.id, waiting.id}
+    assert staff.get("/review/audit.csv").status_code == 422
+    assert staff.get("/review/audit.csv?from=2026-01-01&to=2028-01-01").status_code == 422
+    assert signed_in(people.liaison).get("/review/export.csv").status_code == 403
