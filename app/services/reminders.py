@@ -49,9 +49,7 @@ def _asked_at(request: CredentialRequest) -> datetime:
 
 
 def _users(role: Role) -> list[User]:
-    return list(
-        db.session.scalars(sa.select(User).where(User.role == role, User.active.is_(True)))
-    )
+    return list(db.session.scalars(sa.select(User).where(User.role == role, User.active.is_(True))))
 
 
 def send_reminders(now: datetime | None = None) -> ReminderReport:

@@ -75,9 +75,7 @@ def queue_report(actor, filters: review.QueueFilters) -> list[dict]:
             "past_target": row.overdue,
             "failing_rules": " ".join(row.failing),
             "recommendation": (
-                kinds.SHORT_LABELS[row.request.recommendation]
-                if row.request.recommendation
-                else ""
+                kinds.SHORT_LABELS[row.request.recommendation] if row.request.recommendation else ""
             ),
         }
         for row in queue.rows
