@@ -334,7 +334,7 @@ def test_a_number_the_rules_refuse_is_shown_on_its_row(liaison):
     page = _text(response)
     assert response.status_code == 422
     assert _value(page, "courses-0-credit_hours") == "-3"
-    assert 'id="courses-0-credit_hours-error"' in page and "Must be 0 or more." in page
+    assert 'id="courses-0-credit_hours-error"' in page and "Give a number from 0 to 999." in page
     assert _reload(req_id).content.courses == []
 
 
