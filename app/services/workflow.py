@@ -185,13 +185,15 @@ def create_request(
     db.session.add(request)
     try:
         unit.commit()
-    except IntegrityError:
+    except (IntegrityError, OperationalError) as exc:
         # Another tab filed a change for the same entry in the same instant: the database's
-        # one-open-change index refused this one.
+        # one-open-change index (or SQLite's single writer) refused this one.
         db.session.rollback()
+        if not _lost_race(exc):
+            raise
         if entry is not None and kind.needs_entry:
             _refuse_second_open_change(db.session.get(Entry, entry_id))
-        raise
+        raise Conflict("Another request was saved at the same moment: try again.") from exc
     return request
 
 
