@@ -65,6 +65,7 @@ def from_env(instance_path: str, environ: dict[str, str] | None = None) -> dict:
         "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "inventory@regents.example.org"),
         "MAIL_DIR": mail_dir,
         "BADGE_IMAGE_DIR": env.get("BADGE_IMAGE_DIR") or str(Path(instance_path) / "badge_images"),
+        "ATTACHMENT_DIR": env.get("ATTACHMENT_DIR") or str(Path(instance_path) / "attachments"),
         "PASSWORD_RESET_MAX_AGE": int(env.get("PASSWORD_RESET_MAX_AGE", "3600")),  # seconds
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

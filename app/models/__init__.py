@@ -15,7 +15,7 @@ from app.models.institution import Institution
 from app.models.mail import MailMessage
 from app.models.outbox import IndexTask
 from app.models.policy import RuleOverride, Setting, SettingChange
-from app.models.request import Comment, CredentialRequest, TransitionRecord
+from app.models.request import Attachment, Comment, CredentialRequest, TransitionRecord
 from app.models.taxonomy import TaxonomyTerm
 from app.models.token import ApiToken
 from app.models.user import User
@@ -23,6 +23,7 @@ from app.models.user import User
 __all__ = [
     "Activity",
     "ApiToken",
+    "Attachment",
     "Comment",
     "ContentTerm",
     "Course",

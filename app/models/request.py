@@ -99,6 +99,9 @@ class CredentialRequest(db.Model):
     overrides: Mapped[list[RuleOverride]] = relationship(
         back_populates="request", order_by="RuleOverride.id"
     )
+    attachments: Mapped[list[Attachment]] = relationship(
+        back_populates="request", order_by="Attachment.id"
+    )
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -147,3 +150,25 @@ class Comment(db.Model):
 
     request: Mapped[CredentialRequest] = relationship(back_populates="comments")
     author: Mapped[User | None] = relationship()
+
+
+class Attachment(db.Model):
+    """A file filed with a request (a letter of support, a syllabus, the alignment grid).
+    Visible only to the institution and the Regents; stored under the instance folder by its
+    SHA-256, its type checked by content."""
+
+    __tablename__ = "request_attachments"
+    __table_args__ = (sa.CheckConstraint("size > 0", name="size_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(sa.ForeignKey("requests.id"), index=True)
+    filename: Mapped[str] = mapped_column(sa.String(200))
+    description: Mapped[str | None] = mapped_column(sa.String(300))
+    mimetype: Mapped[str] = mapped_column(sa.String(100))
+    size: Mapped[int] = mapped_column()
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    request: Mapped[CredentialRequest] = relationship(back_populates="attachments")
+    uploaded_by: Mapped[User | None] = relationship()

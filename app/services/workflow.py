@@ -231,6 +231,8 @@ def delete_draft(actor: User, request_id: int, version: int | None) -> None:
     _check_version(request, version)
     for comment in list(request.comments):
         db.session.delete(comment)
+    for attachment in list(request.attachments):
+        db.session.delete(attachment)
     db.session.execute(
         sa.update(MailMessage).where(MailMessage.request_id == request.id).values(request_id=None)
     )

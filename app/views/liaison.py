@@ -42,9 +42,10 @@ from app.forms.requests import (
     sections_for,
 )
 from app.permissions import allowed_actions
-from app.services import badge_images, liaison_portal, policy, workflow
+from app.services import attachments, badge_images, liaison_portal, policy, workflow
 from app.services.content import content_fields
 from app.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from app.views.files import attachment_response
 from app.workflow.states import Action, transition_for
 
 bp = Blueprint("liaison", __name__, url_prefix="/institution")
@@ -342,6 +343,7 @@ def _render_detail(
     problems=None,
     comment_error: str | None = None,
     comment_typed: str | None = None,
+    attachment_error: str | None = None,
 ):
     actor = _actor()
     return (
@@ -358,6 +360,8 @@ def _render_detail(
             problems=_problems(problems or {}),
             comment_error=comment_error,
             comment_typed=comment_typed,
+            attachment_error=attachment_error,
+            max_attachment_kb=attachments.MAX_BYTES // 1024,
         ),
         status,
     )
@@ -428,6 +432,55 @@ def copy(request_id: int):
         return _render_detail(_load(request_id), status=409, message=exc.message)
     flash(f"A new draft was started from request #{request_id}: revise it and submit.", "success")
     return redirect(url_for("liaison.edit_request", request_id=req.id))
+
+
+@bp.post("/requests/<int:request_id>/attachments")
+@liaison_required
+def attach(request_id: int):
+    """Attach a letter of support, a syllabus or the alignment grid."""
+    upload = request.files.get("file")
+    data = upload.stream.read(attachments.MAX_BYTES + 1) if upload is not None else b""
+    try:
+        attachments.add(
+            _actor(),
+            request_id,
+            upload.filename if upload is not None else "",
+            data,
+            request.form.get("description"),
+        )
+    except NotFound as exc:
+        abort(404, exc.message)
+    except (InvalidInput, Conflict) as exc:
+        return _render_detail(
+            _load(request_id),
+            status=422 if isinstance(exc, InvalidInput) else 409,
+            attachment_error=exc.message,
+        )
+    flash("The file is attached to the request.", "success")
+    return redirect(url_for("liaison.request_detail", request_id=request_id, _anchor="files"))
+
+
+@bp.get("/requests/<int:request_id>/attachments/<int:attachment_id>")
+@liaison_required
+def attachment(request_id: int, attachment_id: int):
+    try:
+        found, path = attachments.get(_actor(), request_id, attachment_id)
+    except NotFound as exc:
+        abort(404, exc.message)
+    return attachment_response(found, path)
+
+
+@bp.post("/requests/<int:request_id>/attachments/<int:attachment_id>/delete")
+@liaison_required
+def remove_attachment(request_id: int, attachment_id: int):
+    try:
+        attachments.remove(_actor(), request_id, attachment_id)
+    except NotFound as exc:
+        abort(404, exc.message)
+    except Conflict as exc:
+        return _render_detail(_load(request_id), status=409, attachment_error=exc.message)
+    flash("The file is removed from the request.", "success")
+    return redirect(url_for("liaison.request_detail", request_id=request_id, _anchor="files"))
 
 
 @bp.post("/requests/<int:request_id>/comments")

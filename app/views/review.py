@@ -26,8 +26,9 @@ from werkzeug.datastructures import MultiDict
 from app import compliance
 from app.enums import CommentVisibility, RequestKind
 from app.permissions import can
-from app.services import badge_images, policy, reports, review, workflow
+from app.services import attachments, badge_images, policy, reports, review, workflow
 from app.services.errors import Conflict, InvalidInput, ServiceError
+from app.views.files import attachment_response
 from app.workflow import kinds
 from app.workflow.states import Action
 
@@ -260,6 +261,19 @@ def _date_arg(name: str):
 
 def raise_invalid(name: str, message: str):
     abort(422, f"{name}: {message}")
+
+
+@bp.get("/<int:request_id>/attachments/<int:attachment_id>")
+@login_required
+def attachment(request_id: int, attachment_id: int):
+    """A file the institution attached, for the Regents who review it."""
+    if not (can(_actor(), "review") or can(_actor(), "decide")):
+        abort(403, "This page is for the Regents' staff.")
+    try:
+        found, path = attachments.get(_actor(), request_id, attachment_id)
+    except ServiceError as exc:
+        _fail(exc)
+    return attachment_response(found, path)
 
 
 @bp.get("/<int:request_id>/badge-image")

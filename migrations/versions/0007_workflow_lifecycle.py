@@ -86,9 +86,39 @@ def upgrade():
         sa.PrimaryKeyConstraint("id", name=op.f("pk_setting_changes")),
     )
     op.create_index(op.f("ix_setting_changes_key"), "setting_changes", ["key"], unique=False)
+    op.create_table(
+        "request_attachments",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("request_id", sa.Integer(), nullable=False),
+        sa.Column("filename", sa.String(length=200), nullable=False),
+        sa.Column("description", sa.String(length=300), nullable=True),
+        sa.Column("mimetype", sa.String(length=100), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("uploaded_by_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("size > 0", name=op.f("ck_request_attachments_size_positive")),
+        sa.ForeignKeyConstraint(
+            ["request_id"], ["requests.id"], name=op.f("fk_request_attachments_request_id_requests")
+        ),
+        sa.ForeignKeyConstraint(
+            ["uploaded_by_id"],
+            ["users.id"],
+            name=op.f("fk_request_attachments_uploaded_by_id_users"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_request_attachments")),
+    )
+    op.create_index(
+        op.f("ix_request_attachments_request_id"),
+        "request_attachments",
+        ["request_id"],
+        unique=False,
+    )
 
 
 def downgrade():
+    op.drop_index(op.f("ix_request_attachments_request_id"), table_name="request_attachments")
+    op.drop_table("request_attachments")
     op.drop_index(op.f("ix_setting_changes_key"), table_name="setting_changes")
     op.drop_table("setting_changes")
     op.drop_index("ix_requests_one_open_change_per_entry", table_name="requests")

@@ -284,3 +284,36 @@ def test_staff_download_the_queue_and_audit_trails(people, signed_in):
     assert staff.get("/review/audit.csv").status_code == 422
     assert staff.get("/review/audit.csv?from=2026-01-01&to=2028-01-01").status_code == 422
     assert signed_in(people.liaison).get("/review/export.csv").status_code == 403
+
+
+def test_a_liaison_attaches_a_letter_and_staff_download_it(app, tmp_path, people, signed_in):
+    import io
+
+    app.config["ATTACHMENT_DIR"] = str(tmp_path / "files")
+    pdf = b"%PDF-1.4\n%%EOF\n"
+    draft = request_in(people, RequestState.DRAFT)
+    liaison = signed_in(people.liaison)
+    refused = liaison.post(
+        f"/institution/requests/{draft.id}/attachments",
+        data={"file": (io.BytesIO(b"MZ\x90\x00"), "tool.exe")},
+        content_type="multipart/form-data",
+    )
+    assert refused.status_code == 422 and "Attach a PDF, Word (DOCX)" in text(refused)
+    done = liaison.post(
+        f"/institution/requests/{draft.id}/attachments",
+        data={"file": (io.BytesIO(pdf), "letter.pdf"), "description": "Letter of support"},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+    assert "The file is attached" in text(done) and "letter.pdf" in text(done)
+    attachment = db.session.get(CredentialRequest, draft.id).attachments[0]
+    staff_copy = signed_in(people.staff).get(f"/review/{draft.id}/attachments/{attachment.id}")
+    assert staff_copy.status_code == 200 and staff_copy.data == pdf
+    assert "attachment" in staff_copy.headers["Content-Disposition"]
+    assert staff_copy.headers["X-Content-Type-Options"] == "nosniff"
+    staff_copy.close()
+    other = signed_in(people.other)
+    assert (
+        other.get(f"/institution/requests/{draft.id}/attachments/{attachment.id}").status_code
+        == 404
+    )
