@@ -99,6 +99,15 @@ class Recommendation(_Labelled):
     KEEP = "keep"  # a retirement request: keep the entry listed
 
 
+class SignoffRole(_Labelled):
+    """Who approved a request on campus before it reached the Regents."""
+
+    CHAIR = "chair"
+    DEAN = "dean"
+    PROVOST = "provost"
+    OTHER = "other"
+
+
 class CommentVisibility(_Labelled):
     INTERNAL = "internal"
     INSTITUTION = "institution"

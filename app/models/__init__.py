@@ -15,7 +15,13 @@ from app.models.institution import Institution
 from app.models.mail import MailMessage
 from app.models.outbox import IndexTask
 from app.models.policy import RuleOverride, Setting, SettingChange
-from app.models.request import Attachment, Comment, CredentialRequest, TransitionRecord
+from app.models.request import (
+    Attachment,
+    Comment,
+    CredentialRequest,
+    Signoff,
+    TransitionRecord,
+)
 from app.models.taxonomy import TaxonomyTerm
 from app.models.token import ApiToken
 from app.models.user import User
@@ -39,6 +45,7 @@ __all__ = [
     "RuleOverride",
     "Setting",
     "SettingChange",
+    "Signoff",
     "Skill",
     "StackTarget",
     "TaxonomyTerm",

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.enums import CommentVisibility, Recommendation, RequestKind, Role
+from app.enums import CommentVisibility, Recommendation, RequestKind, Role, SignoffRole
 from app.extensions import db
 from app.models._types import UTCDateTime, enum_type, utcnow
 from app.models.content import CredentialContent
@@ -102,6 +102,9 @@ class CredentialRequest(db.Model):
     attachments: Mapped[list[Attachment]] = relationship(
         back_populates="request", order_by="Attachment.id"
     )
+    signoffs: Mapped[list[Signoff]] = relationship(
+        back_populates="request", order_by="Signoff.signed_on"
+    )
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -172,3 +175,21 @@ class Attachment(db.Model):
 
     request: Mapped[CredentialRequest] = relationship(back_populates="attachments")
     uploaded_by: Mapped[User | None] = relationship()
+
+
+class Signoff(db.Model):
+    """A campus approval recorded on a request before it reaches the Regents: who approved it
+    (chair, dean, provost …), in which role, on what date."""
+
+    __tablename__ = "request_signoffs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(sa.ForeignKey("requests.id"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    role: Mapped[SignoffRole] = mapped_column(enum_type(SignoffRole, "signoff_role"))
+    signed_on: Mapped[date] = mapped_column(sa.Date)
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    request: Mapped[CredentialRequest] = relationship(back_populates="signoffs")
+    recorded_by: Mapped[User | None] = relationship()

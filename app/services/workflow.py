@@ -233,6 +233,8 @@ def delete_draft(actor: User, request_id: int, version: int | None) -> None:
         db.session.delete(comment)
     for attachment in list(request.attachments):
         db.session.delete(attachment)
+    for signoff in list(request.signoffs):
+        db.session.delete(signoff)
     db.session.execute(
         sa.update(MailMessage).where(MailMessage.request_id == request.id).values(request_id=None)
     )

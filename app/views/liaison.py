@@ -25,7 +25,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from app.enums import RequestKind, Role
+from app.enums import RequestKind, Role, SignoffRole
 from app.forms.requests import (
     MAX_ROWS,
     ROW_NOUNS,
@@ -42,7 +42,7 @@ from app.forms.requests import (
     sections_for,
 )
 from app.permissions import allowed_actions
-from app.services import attachments, badge_images, liaison_portal, policy, workflow
+from app.services import attachments, badge_images, liaison_portal, policy, signoffs, workflow
 from app.services.content import content_fields
 from app.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from app.views.files import attachment_response
@@ -344,6 +344,8 @@ def _render_detail(
     comment_error: str | None = None,
     comment_typed: str | None = None,
     attachment_error: str | None = None,
+    signoff_errors: dict | None = None,
+    signoff_typed: dict | None = None,
 ):
     actor = _actor()
     return (
@@ -362,6 +364,9 @@ def _render_detail(
             comment_typed=comment_typed,
             attachment_error=attachment_error,
             max_attachment_kb=attachments.MAX_BYTES // 1024,
+            signoff_errors=signoff_errors or {},
+            signoff_typed=signoff_typed or {},
+            signoff_roles=list(SignoffRole),
         ),
         status,
     )
@@ -481,6 +486,42 @@ def remove_attachment(request_id: int, attachment_id: int):
         return _render_detail(_load(request_id), status=409, attachment_error=exc.message)
     flash("The file is removed from the request.", "success")
     return redirect(url_for("liaison.request_detail", request_id=request_id, _anchor="files"))
+
+
+@bp.post("/requests/<int:request_id>/signoffs")
+@liaison_required
+def add_signoff(request_id: int):
+    """Record who approved the request on campus, in which role, on what date."""
+    typed = {k: request.form.get(k, "") for k in ("name", "role", "signed_on")}
+    try:
+        signoffs.add(_actor(), request_id, typed["name"], typed["role"], typed["signed_on"])
+    except NotFound as exc:
+        abort(404, exc.message)
+    except (InvalidInput, Conflict) as exc:
+        errors = getattr(exc, "errors", {}) or {"signoff_name": [exc.message]}
+        return _render_detail(
+            _load(request_id),
+            status=422 if isinstance(exc, InvalidInput) else 409,
+            signoff_errors=errors,
+            signoff_typed=typed,
+        )
+    flash("The campus sign-off is recorded.", "success")
+    return redirect(url_for("liaison.request_detail", request_id=request_id, _anchor="signoffs"))
+
+
+@bp.post("/requests/<int:request_id>/signoffs/<int:signoff_id>/delete")
+@liaison_required
+def remove_signoff(request_id: int, signoff_id: int):
+    try:
+        signoffs.remove(_actor(), request_id, signoff_id)
+    except NotFound as exc:
+        abort(404, exc.message)
+    except Conflict as exc:
+        return _render_detail(
+            _load(request_id), status=409, signoff_errors={"signoff_name": [exc.message]}
+        )
+    flash("The sign-off is removed.", "success")
+    return redirect(url_for("liaison.request_detail", request_id=request_id, _anchor="signoffs"))
 
 
 @bp.post("/requests/<int:request_id>/comments")

@@ -116,15 +116,52 @@ def upgrade():
     )
 
 
+    op.create_table(
+        "request_signoffs",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("request_id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column(
+            "role",
+            sa.Enum(
+                "chair",
+                "dean",
+                "provost",
+                "other",
+                name="signoff_role",
+                native_enum=False,
+                create_constraint=True,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("signed_on", sa.Date(), nullable=False),
+        sa.Column("recorded_by_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["recorded_by_id"], ["users.id"], name=op.f("fk_request_signoffs_recorded_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["request_id"], ["requests.id"], name=op.f("fk_request_signoffs_request_id_requests")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_request_signoffs")),
+    )
+    op.create_index(
+        op.f("ix_request_signoffs_request_id"), "request_signoffs", ["request_id"], unique=False
+    )
+
+
 def downgrade():
+    op.drop_index(op.f("ix_request_signoffs_request_id"), table_name="request_signoffs")
+    op.drop_table("request_signoffs")
     op.drop_index(op.f("ix_request_attachments_request_id"), table_name="request_attachments")
     op.drop_table("request_attachments")
     op.drop_index(op.f("ix_setting_changes_key"), table_name="setting_changes")
     op.drop_table("setting_changes")
     op.drop_index("ix_requests_one_open_change_per_entry", table_name="requests")
     op.execute(
-        "UPDATE requests SET recommendation = NULL WHERE recommendation IN ('apply', 'retire', 'keep') "
-        "AND state != 'recommended'"
+        "UPDATE requests SET recommendation = NULL "
+        "WHERE recommendation IN ('apply', 'retire', 'keep') AND state != 'recommended'"
     )
     _recommendation_values(OLD)
     with op.batch_alter_table("requests") as batch:

@@ -317,3 +317,32 @@ def test_a_liaison_attaches_a_letter_and_staff_download_it(app, tmp_path, people
         other.get(f"/institution/requests/{draft.id}/attachments/{attachment.id}").status_code
         == 404
     )
+
+
+def test_campus_sign_offs_are_recorded_by_the_liaison_and_shown_to_staff(people, signed_in):
+    draft = request_in(people, RequestState.DRAFT)
+    liaison = signed_in(people.liaison)
+    bad = liaison.post(
+        f"/institution/requests/{draft.id}/signoffs",
+        data={"name": "", "role": "bishop", "signed_on": "yesterday"},
+    )
+    page = text(bad)
+    assert bad.status_code == 422
+    assert "Give the name" in page and "Choose chair, dean" in page and "YYYY-MM-DD" in page
+    done = liaison.post(
+        f"/institution/requests/{draft.id}/signoffs",
+        data={"name": "Dr. Pat Lee", "role": "dean", "signed_on": "2026-11-02"},
+        follow_redirects=True,
+    )
+    assert "The campus sign-off is recorded." in text(done)
+    req = db.session.get(CredentialRequest, draft.id)
+    from app.services import workflow
+
+    workflow.transition(people.liaison, req.id, "submit", version=req.version)
+    review_page = text(signed_in(people.staff).get(f"/review/{draft.id}"))
+    assert "Dr. Pat Lee" in review_page and "dean, 2026-11-02" in review_page
+    late = liaison.post(
+        f"/institution/requests/{draft.id}/signoffs",
+        data={"name": "Provost", "role": "provost", "signed_on": "2026-11-03"},
+    )
+    assert late.status_code == 409
