@@ -268,6 +268,7 @@ def assign(actor: User, items: list[tuple[int, int]], assignee_id: int | None = 
             if request.assignee_id != assignee.id:
                 request.assignee = assignee
                 request.updated_at = datetime.now(UTC)
+                workflow.notify_assignment(request, assignee, actor)
                 workflow._commit()
             result.done.append(request_id)
         except ServiceError as exc:

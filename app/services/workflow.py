@@ -814,6 +814,20 @@ def approval_sentence(request: CredentialRequest) -> str | None:
     return f"It is published as “{entry.title}”, {entry.endorsement.label}."
 
 
+def notify_assignment(request: CredentialRequest, assignee: User, by: User) -> None:
+    """Tell a reviewer that a colleague assigned them a request (queued; sent after commit)."""
+    if assignee.id == by.id:
+        return
+    title = request.content.title or "Untitled request"
+    mail.queue(
+        assignee.email,
+        f"{request.kind.label} request #{request.id} “{title}” is assigned to you",
+        f"{by.name} assigned you request #{request.id} “{title}” from "
+        f"{request.institution.name}.\n\n{link_for(assignee, request)}\n",
+        request_id=request.id,
+    )
+
+
 def _notify(request: CredentialRequest, record: TransitionRecord) -> None:
     title = request.content.title or "Untitled request"
     headline = f"{request.kind.label} request #{request.id} “{title}”"
@@ -830,6 +844,9 @@ def _notify(request: CredentialRequest, record: TransitionRecord) -> None:
         users.update((u.email, u) for u in _staff())
     if record.action is Action.RESUBMIT:
         users.update((u.email, u) for u in _reviewers(request))
+    if record.action is Action.WITHDRAW and request.assignee is not None:
+        # The reviewer who was working on it should stop.
+        users[request.assignee.email] = request.assignee
     if record.action is Action.RECOMMEND:
         users.update((u.email, u) for u in _chancellors())
     users.pop(record.actor.email, None)

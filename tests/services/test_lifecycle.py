@@ -479,3 +479,18 @@ def test_a_pre_existing_gap_warns_on_a_change_that_does_not_touch_it(app, people
     touched = workflow.create_request(people.liaison, "change", {"skills": []}, entry_id=other.id)
     skills = {r.result.rule: r for r in policy.evaluate(touched)}["skills_listed"]
     assert skills.blocks
+
+
+def test_an_assignment_tells_the_assignee_and_a_withdrawal_tells_the_reviewer(app, people):
+    from app.services import review
+
+    people.add_second_reviewer()
+    req = request_in(people, RequestState.SUBMITTED)
+    review.assign(people.staff, [(req.id, req.version)], people.staff2.id)
+    told = [m for m in _mail(req.id) if m.recipient == people.staff2.email]
+    assert told and "is assigned to you" in told[-1].subject
+    assert f"/review/{req.id}" in told[-1].body
+    req = workflow.get_request(people.liaison, req.id)
+    workflow.transition(people.liaison, req.id, Action.WITHDRAW, version=req.version)
+    withdrawn = [m for m in _mail(req.id) if m.recipient == people.staff2.email]
+    assert withdrawn[-1].subject.endswith(": withdrawn")
