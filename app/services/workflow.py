@@ -814,6 +814,18 @@ def approval_sentence(request: CredentialRequest) -> str | None:
     return f"It is published as “{entry.title}”, {entry.endorsement.label}."
 
 
+# How the first line of a notification reads, by the state the request moved to.
+STATE_SENTENCES = {
+    RequestState.SUBMITTED: "was submitted to the State Regents' staff",
+    RequestState.IN_REVIEW: "is in review with the State Regents' staff",
+    RequestState.REVISIONS_REQUESTED: "is waiting for your revisions",
+    RequestState.RECOMMENDED: "was recommended to the chancellor",
+    RequestState.APPROVED: "was approved",
+    RequestState.DECLINED: "was declined",
+    RequestState.WITHDRAWN: "was withdrawn",
+}
+
+
 def notify_assignment(request: CredentialRequest, assignee: User, by: User) -> None:
     """Tell a reviewer that a colleague assigned them a request (queued; sent after commit)."""
     if assignee.id == by.id:
@@ -832,7 +844,7 @@ def _notify(request: CredentialRequest, record: TransitionRecord) -> None:
     title = request.content.title or "Untitled request"
     headline = f"{request.kind.label} request #{request.id} “{title}”"
     state = record.to_state.label.lower()
-    lines = [f"{headline} is now {state}.", ""]
+    lines = [f"{headline} {STATE_SENTENCES.get(record.to_state, 'is now ' + state)}.", ""]
     if record.action in INSTITUTION_VISIBLE and record.comment:
         lines += [f"{record.actor.name} wrote:", record.comment, ""]
     if record.action is Action.APPROVE:

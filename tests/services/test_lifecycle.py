@@ -494,3 +494,11 @@ def test_an_assignment_tells_the_assignee_and_a_withdrawal_tells_the_reviewer(ap
     workflow.transition(people.liaison, req.id, Action.WITHDRAW, version=req.version)
     withdrawn = [m for m in _mail(req.id) if m.recipient == people.staff2.email]
     assert withdrawn[-1].subject.endswith(": withdrawn")
+
+
+def test_notifications_read_naturally(app, people):
+    req = request_in(people, RequestState.REVISIONS_REQUESTED)
+    [asked] = [
+        m for m in _mail(req.id) if m.recipient == people.liaison.email and "revisions" in m.subject
+    ]
+    assert "is waiting for your revisions." in asked.body and "is now" not in asked.body
