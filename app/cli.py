@@ -1,4 +1,5 @@
-"""The command line: ``flask seed``, ``flask inventory``, ``flask search``, ``flask users``."""
+"""The command line: ``flask seed``, ``flask inventory``, ``flask search``, ``flask users``,
+``flask workflow``."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from app.services.reference import Resolver
 inventory_cli = AppGroup("inventory", help="Import the inventory from record files.")
 search_cli = AppGroup("search", help="Build, update and check the search index.")
 users_cli = AppGroup("users", help="Manage accounts.")
+workflow_cli = AppGroup("workflow", help="The request workflow's scheduled work.")
 
 
 def _count_lines(path: Path) -> int:
@@ -192,8 +194,32 @@ def demo_logins_command(port: int) -> None:
     click.echo("")
 
 
+@workflow_cli.command("remind")
+@click.option(
+    "--as-of",
+    type=click.DateTime(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M"]),
+    help="Count the days as on this date (UTC) instead of now.",
+)
+def remind_command(as_of) -> None:
+    """Send today's reminders: requests past the review target (and the administrators'
+    digest of them) and requests waiting on an institution's revisions for over 14 days.
+    Meant for cron, once a day; a second run the same day sends nothing more."""
+    from datetime import UTC
+
+    from app.services import reminders
+
+    now = as_of.replace(tzinfo=UTC) if as_of is not None else None
+    report = reminders.send_reminders(now)
+    click.echo(
+        f"{len(report.past_target)} request(s) past the review target, "
+        f"{len(report.waiting_on_institution)} waiting on an institution for over "
+        f"{reminders.LIAISON_WAIT_DAYS} days; {report.sent} reminder(s) sent."
+    )
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(seed_command)
     app.cli.add_command(inventory_cli)
     app.cli.add_command(search_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(workflow_cli)

@@ -74,9 +74,12 @@ def from_env(instance_path: str, environ: dict[str, str] | None = None) -> dict:
         "REGENTS_URL": env.get("REGENTS_URL", ""),
         "CONTACT_EMAIL": env.get("CONTACT_EMAIL") or "inventory@regents.example.org",
         "REGENTS_CTID": env.get("REGENTS_CTID") or "ce-44c19f61-eb11-48d9-beeb-26f134f5c39b",
+        "ATTACHMENT_DIR": env.get("ATTACHMENT_DIR") or str(Path(instance_path) / "attachments"),
         "PASSWORD_RESET_MAX_AGE": int(env.get("PASSWORD_RESET_MAX_AGE", "3600")),  # seconds
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": app_env == "production",
-        "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        # A request form with its badge image (512 KB at most) is far below this; anything
+        # larger is refused with 413 before it is read.
+        "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", str(2 * 1024 * 1024))),
     }

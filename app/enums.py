@@ -95,9 +95,24 @@ class EntryStatus(_Labelled):
 
 
 class Recommendation(_Labelled):
+    """What staff recommend. Which ones a request may get depends on its kind
+    (``app.workflow.kinds.recommendations_for``)."""
+
     ENDORSE = "endorse"
     LIST = "list"
     DECLINE = "decline"
+    APPLY = "apply"  # a change request: apply the change to the published entry
+    RETIRE = "retire"  # a retirement request: take the entry out of the inventory
+    KEEP = "keep"  # a retirement request: keep the entry listed
+
+
+class SignoffRole(_Labelled):
+    """Who approved a request on campus before it reached the Regents."""
+
+    CHAIR = "chair"
+    DEAN = "dean"
+    PROVOST = "provost"
+    OTHER = "other"
 
 
 class CommentVisibility(_Labelled):

@@ -20,6 +20,14 @@ def wants_json() -> bool:
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
+        if exc.code == 413:
+            limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+            return error_response(
+                413,
+                "Too much to send at once",
+                f"What you sent is larger than {limit // (1024 * 1024) or 1} MB, so nothing was "
+                "saved. Shorten the longest texts or use a smaller image, then try again.",
+            )
         return error_response(exc.code or 500, exc.name, exc.description)
 
     @app.errorhandler(Exception)

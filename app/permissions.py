@@ -34,8 +34,9 @@ def sees_request(user, request) -> bool:
 def can(user, action: str, obj: Any = None) -> bool:
     """Whether ``user`` may do ``action`` (on ``obj``).
 
-    Actions: ``view`` and ``edit`` a request, ``create_request`` for an institution, any workflow
-    ``Action`` on a request, ``comment_internal``, ``see_comment`` (a comment),
+    Actions: ``view``, ``edit``, ``delete`` (a draft) and ``copy`` (a closed one) a request,
+    ``create_request`` for an institution, any workflow ``Action`` on a request,
+    ``comment_internal``, ``see_comment`` (a comment),
     ``review`` (the staff queue), ``decide`` (the chancellor's desk), ``see_insights``,
     ``administer``.
     """
@@ -46,6 +47,14 @@ def can(user, action: str, obj: Any = None) -> bool:
         return sees_request(user, obj)
     if action == "edit":
         return role is Role.LIAISON and sees_request(user, obj) and obj.state.editable
+    if action == "delete":  # a draft: nothing of it is on record yet
+        return role is Role.LIAISON and sees_request(user, obj) and obj.state.value == "draft"
+    if action == "copy":  # a closed request starts a new draft
+        return (
+            role is Role.LIAISON
+            and sees_request(user, obj)
+            and obj.state.value in ("declined", "withdrawn")
+        )
     if action == "create_request":
         return role is Role.LIAISON and (obj is None or obj.id == user.institution_id)
     if action == "review":

@@ -6,7 +6,7 @@ from __future__ import annotations
 from app.enums import Role
 from app.extensions import db
 from app.models import Institution
-from app.services import unit, users, workflow
+from app.services import policy, unit, users, workflow
 from app.workflow.states import Action, RequestState
 
 PASSWORD = "correct horse battery staple"
@@ -101,3 +101,25 @@ def request_in(people: People, state: RequestState, kind="endorsement", **fields
         )
     assert req.state is state
     return req
+
+
+BADGE_METADATA = {
+    "name": "Precision Ag Badge",
+    "issuer": "Oklahoma State University",
+    "criteria": "Complete both courses.",
+    "description": "Earned by completing the courses.",
+    "image_url": "https://example.org/badge.png",
+}
+
+
+def badge_over_the_cap_in_review(people: People):
+    """A badge request with 6 credit hours, filed after the cap was lowered to 3: the cap only
+    warns for a badge, so it reaches review, and endorsing it needs an override."""
+    policy.update_settings(people.admin, cap=3)
+    return request_in(
+        people,
+        RequestState.IN_REVIEW,
+        kind="badge",
+        entry_type="digital-badge",
+        badge=BADGE_METADATA,
+    )

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
-RULE_SET_VERSION = "2026.1"
+RULE_SET_VERSION = "2026.2"
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,9 @@ class Facts:
     # similar to this request's title: [(entry_id, title)]. The entry a change request changes
     # is not among them.
     similar_titles: list[tuple[int, str]] = field(default_factory=list)
+    # The summaries of those entries, by entry id (a near-duplicate may differ in its title's
+    # wording and still say the same thing).
+    similar_summaries: dict[int, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -153,10 +156,83 @@ def complete(f: Facts) -> str | None:
 
 _WORDS = re.compile(r"[a-z0-9]+")
 _STOP = frozenset({"a", "an", "and", "the", "of", "in", "for", "to", "with", "on"})
+# Abbreviations institutions use in titles, read as the word they stand for.
+ABBREVIATIONS = {
+    "mgmt": "management",
+    "mgt": "management",
+    "mngmt": "management",
+    "admin": "administration",
+    "tech": "technology",
+    "techn": "technology",
+    "intro": "introduction",
+    "dev": "development",
+    "devel": "development",
+    "info": "information",
+    "ops": "operations",
+    "cert": "certificate",
+    "fund": "fundamentals",
+    "eng": "engineering",
+    "engr": "engineering",
+    "bus": "business",
+    "acct": "accounting",
+    "comm": "communication",
+    "mktg": "marketing",
+    "svc": "services",
+    "svcs": "services",
+    "sys": "systems",
+    "prog": "programming",
+    "adv": "advanced",
+    "ai": "artificial intelligence",
+}
+# Words that say what level or shape a credential is, not what it is about.
+_GENERIC = frozenset(
+    {
+        "fundamentals",
+        "fundamental",
+        "foundations",
+        "foundation",
+        "basics",
+        "basic",
+        "essentials",
+        "essential",
+        "introduction",
+        "introductory",
+        "principles",
+        "certificate",
+        "credential",
+        "micro",
+        "badge",
+        "level",
+        "i",
+        "ii",
+        "iii",
+        "1",
+        "2",
+        "3",
+    }
+)
+
+
+def _words(text: str) -> list[str]:
+    out = []
+    for word in _WORDS.findall((text or "").lower()):
+        out.extend(ABBREVIATIONS.get(word, word).split())
+    return [w for w in out if w not in _STOP]
 
 
 def title_words(title: str) -> frozenset[str]:
-    return frozenset(w for w in _WORDS.findall((title or "").lower()) if w not in _STOP)
+    return frozenset(_words(title))
+
+
+def topic_words(title: str) -> frozenset[str]:
+    """A title's words without the generic ones ("Fundamentals", "Certificate", "II")."""
+    return frozenset(w for w in _words(title) if w not in _GENERIC)
+
+
+def candidate_words(title: str) -> frozenset[str]:
+    """The words to look for other entries by: as typed and with abbreviations read out."""
+    raw = _WORDS.findall((title or "").lower())
+    return frozenset(w for w in (*raw, *_words(title)) if len(w) > 3 and w not in _GENERIC)
 
 
 def similarity(a: str, b: str) -> float:
@@ -167,17 +243,49 @@ def similarity(a: str, b: str) -> float:
     return len(x & y) / len(x | y)
 
 
+def text_similarity(a: str, b: str) -> float:
+    """Jaccard similarity of two texts' words (for summaries)."""
+    x, y = frozenset(_words(a)), frozenset(_words(b))
+    if not x or not y:
+        return 0.0
+    return len(x & y) / len(x | y)
+
+
 NEAR_DUPLICATE = 0.8
+SAME_SUMMARY = 0.6
+
+
+def near_duplicate(title: str, summary: str, other_title: str, other_summary: str) -> bool:
+    """Whether two credentials look like the same thing: nearly the same title words (with
+    abbreviations read out), the same topic words once "Fundamentals" and the like are set
+    aside (one extra topic word at most), or overlapping titles over nearly the same summary."""
+    if similarity(title, other_title) >= NEAR_DUPLICATE:
+        return True
+    mine, theirs = topic_words(title), topic_words(other_title)
+    if (
+        mine
+        and theirs
+        and (mine == theirs or (min(len(mine), len(theirs)) >= 2 and len(mine ^ theirs) <= 1))
+    ):
+        return True
+    overlap = len(mine & theirs) / len(mine | theirs) if mine and theirs else 0.0
+    return overlap >= 0.3 and text_similarity(summary, other_summary) >= SAME_SUMMARY
 
 
 def no_near_duplicate(f: Facts) -> str | None:
     title = f.fields.get("title") or ""
+    summary = f.fields.get("summary") or ""
     for entry_id, other in f.similar_titles:
-        if similarity(title, other) >= NEAR_DUPLICATE:
-            return (
+        if near_duplicate(title, summary, other, f.similar_summaries.get(entry_id, "")):
+            message = (
                 f"Your institution already has “{other}” in the inventory (entry {entry_id}). "
-                "File a change request for it instead, or explain how this one differs."
+                "File a change request for it instead, or explain how this one differs in "
+                "“How this differs from your existing entries”; staff will read it."
             )
+            explanation = (f.fields.get("duplicate_explanation") or "").strip()
+            if explanation:
+                message += f" The institution explains: {explanation}"
+            return message
     return None
 
 
@@ -235,7 +343,8 @@ PROFILES: dict[str, dict[str, bool]] = {
         "skills_listed": BLOCK,
         "outcomes_assessed": BLOCK,
         "badge_metadata": BLOCK,
-        "no_near_duplicate": BLOCK,
+        # A warning: staff see it with the institution's explanation and may override it.
+        "no_near_duplicate": WARN,
     },
     # A listing is on the institution's own authority: completeness and accuracy only.
     "listing": {
@@ -246,9 +355,25 @@ PROFILES: dict[str, dict[str, bool]] = {
         "no_near_duplicate": WARN,
         "workforce_alignment": WARN,
     },
-    "badge": {"complete": BLOCK, "badge_metadata": BLOCK, "skills_listed": BLOCK},
+    # A badge is complete with its metadata; the endorsement policy's other rules warn here
+    # and must pass (or be overridden) before staff may recommend endorsing it.
+    "badge": {
+        "complete": BLOCK,
+        "credit_hour_cap": WARN,
+        "credit_hours_match_courses": WARN,
+        "workforce_alignment": WARN,
+        "workforce_demand": WARN,
+        "skills_listed": BLOCK,
+        "outcomes_assessed": WARN,
+        "badge_metadata": BLOCK,
+        "no_near_duplicate": WARN,
+    },
     "retirement": {},
 }
+
+# What an endorsement needs, whatever the kind of request: every rule of the endorsement
+# profile except the near-duplicate warning.
+ENDORSEMENT_RULES = frozenset(PROFILES["endorsement"]) - {"no_near_duplicate"}
 
 
 def profile_for(kind: str, *, endorsed: bool = False) -> dict[str, bool]:

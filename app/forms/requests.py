@@ -292,6 +292,11 @@ class AboutForm(SectionForm):
     external_id = StringField(
         "Your reference (optional)", description="The institution's own identifier for it."
     )
+    duplicate_explanation = TextAreaField(
+        "How this differs from your existing entries (optional)",
+        description="If your institution already lists something similar, say how this one "
+        "differs: the Regents' staff read it with the near-duplicate check.",
+    )
 
     text_fields = (
         "title",
@@ -301,6 +306,7 @@ class AboutForm(SectionForm):
         "audience",
         "enrollment_url",
         "external_id",
+        "duplicate_explanation",
     )
     choice_fields = ("entry_type", "category", "learning_type", "badge_level", "delivery")
     number_fields = ("duration_weeks", "cost_usd")
@@ -330,6 +336,10 @@ class CreditForm(SectionForm):
     credit_hours = NumberField(
         "Total credit hours", description="The policy allows up to 9 credit hours."
     )
+
+    def set_cap(self, cap: float) -> None:
+        """Say the cap the request is held to (the policy setting, not a number in the code)."""
+        self.credit_hours.description = f"The policy allows up to {cap:g} credit hours."
     courses = _rows(CourseRow, "Courses")
     clock_hours = NumberField("Total clock hours of non-credit activities")
     activities = _rows(ActivityRow, "Non-credit activities and projects")
@@ -437,8 +447,17 @@ class RetirementForm(SectionForm):
         "Why is it being retired?",
         description="For example: no longer offered, replaced by a new credential.",
     )
+    retirement_effective_on = StringField(
+        "Effective date",
+        description="The first day it is no longer offered to new learners (YYYY-MM-DD).",
+    )
+    retirement_teach_out = TextAreaField(
+        "Teach-out for current learners",
+        description="How learners already enrolled will finish, and by when; or say that none "
+        "are enrolled.",
+    )
 
-    text_fields = ("retirement_reason",)
+    text_fields = ("retirement_reason", "retirement_effective_on", "retirement_teach_out")
 
 
 class ReviewForm(SectionForm):

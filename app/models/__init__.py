@@ -15,8 +15,14 @@ from app.models.entry import Entry, EntryVersion
 from app.models.institution import Institution
 from app.models.mail import MailMessage
 from app.models.outbox import IndexTask
-from app.models.policy import RuleOverride, Setting
-from app.models.request import Comment, CredentialRequest, TransitionRecord
+from app.models.policy import RuleOverride, Setting, SettingChange
+from app.models.request import (
+    Attachment,
+    Comment,
+    CredentialRequest,
+    Signoff,
+    TransitionRecord,
+)
 from app.models.synonym import SynonymGroup
 from app.models.taxonomy import TaxonomyTerm
 from app.models.token import ApiToken
@@ -25,6 +31,7 @@ from app.models.user import User
 __all__ = [
     "Activity",
     "ApiToken",
+    "Attachment",
     "Comment",
     "ContentTerm",
     "Course",
@@ -40,6 +47,8 @@ __all__ = [
     "Partner",
     "RuleOverride",
     "Setting",
+    "SettingChange",
+    "Signoff",
     "Skill",
     "StackTarget",
     "SynonymGroup",

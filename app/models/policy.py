@@ -44,3 +44,18 @@ class RuleOverride(db.Model):
 
     request: Mapped[CredentialRequest] = relationship(back_populates="overrides")
     actor: Mapped[User | None] = relationship()
+
+
+class SettingChange(db.Model):
+    """One change of a policy parameter: who, when, from which value to which. Append-only."""
+
+    __tablename__ = "setting_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(64), index=True)
+    old_value: Mapped[str | None] = mapped_column(sa.String(200))
+    new_value: Mapped[str] = mapped_column(sa.String(200))
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    actor: Mapped[User | None] = relationship()

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.enums import CommentVisibility, Recommendation, RequestKind, Role
+from app.enums import CommentVisibility, Recommendation, RequestKind, Role, SignoffRole
 from app.extensions import db
 from app.models._types import UTCDateTime, enum_type, utcnow
 from app.models.content import CredentialContent
@@ -19,6 +19,11 @@ from app.workflow.states import Action, RequestState
 
 if TYPE_CHECKING:
     from app.models.policy import RuleOverride
+
+
+OPEN_CHANGE_WHERE = (
+    "kind IN ('change', 'retirement') AND state NOT IN ('approved', 'declined', 'withdrawn')"
+)
 
 
 class CredentialRequest(db.Model):
@@ -41,6 +46,15 @@ class CredentialRequest(db.Model):
         sa.CheckConstraint(
             "state != 'approved' OR entry_id IS NOT NULL", name="approved_names_entry"
         ),
+        # One open change or retirement per published entry: a second one would be based on a
+        # version the first may replace, and approving both would silently undo the first.
+        sa.Index(
+            "ix_requests_one_open_change_per_entry",
+            "entry_id",
+            unique=True,
+            sqlite_where=sa.text(OPEN_CHANGE_WHERE),
+            postgresql_where=sa.text(OPEN_CHANGE_WHERE),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -60,6 +74,14 @@ class CredentialRequest(db.Model):
     )
     rationale: Mapped[str | None] = mapped_column(sa.Text)
     retirement_reason: Mapped[str | None] = mapped_column(sa.Text)
+    retirement_effective_on: Mapped[date | None] = mapped_column(sa.Date)
+    retirement_teach_out: Mapped[str | None] = mapped_column(sa.Text)
+    # The entry's version number a change, retirement or badge request was filed against.
+    base_version: Mapped[int | None] = mapped_column()
+    # The liaison's answer to the near-duplicate warning: how this one differs.
+    duplicate_explanation: Mapped[str | None] = mapped_column(sa.Text)
+    # The policy parameters the request was last submitted under ({"credit_hour_cap": 9.0}).
+    policy_settings: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -76,6 +98,12 @@ class CredentialRequest(db.Model):
     comments: Mapped[list[Comment]] = relationship(back_populates="request", order_by="Comment.id")
     overrides: Mapped[list[RuleOverride]] = relationship(
         back_populates="request", order_by="RuleOverride.id"
+    )
+    attachments: Mapped[list[Attachment]] = relationship(
+        back_populates="request", order_by="Attachment.id"
+    )
+    signoffs: Mapped[list[Signoff]] = relationship(
+        back_populates="request", order_by="Signoff.signed_on"
     )
 
     __mapper_args__ = {"version_id_col": version}
@@ -125,3 +153,43 @@ class Comment(db.Model):
 
     request: Mapped[CredentialRequest] = relationship(back_populates="comments")
     author: Mapped[User | None] = relationship()
+
+
+class Attachment(db.Model):
+    """A file filed with a request (a letter of support, a syllabus, the alignment grid).
+    Visible only to the institution and the Regents; stored under the instance folder by its
+    SHA-256, its type checked by content."""
+
+    __tablename__ = "request_attachments"
+    __table_args__ = (sa.CheckConstraint("size > 0", name="size_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(sa.ForeignKey("requests.id"), index=True)
+    filename: Mapped[str] = mapped_column(sa.String(200))
+    description: Mapped[str | None] = mapped_column(sa.String(300))
+    mimetype: Mapped[str] = mapped_column(sa.String(100))
+    size: Mapped[int] = mapped_column()
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    request: Mapped[CredentialRequest] = relationship(back_populates="attachments")
+    uploaded_by: Mapped[User | None] = relationship()
+
+
+class Signoff(db.Model):
+    """A campus approval recorded on a request before it reaches the Regents: who approved it
+    (chair, dean, provost …), in which role, on what date."""
+
+    __tablename__ = "request_signoffs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(sa.ForeignKey("requests.id"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    role: Mapped[SignoffRole] = mapped_column(enum_type(SignoffRole, "signoff_role"))
+    signed_on: Mapped[date] = mapped_column(sa.Date)
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    request: Mapped[CredentialRequest] = relationship(back_populates="signoffs")
+    recorded_by: Mapped[User | None] = relationship()

@@ -160,7 +160,9 @@ class TransitionSchema(Schema):
     )
     version = fields.Integer(required=True)
     comment = fields.String()
-    recommendation = fields.String(metadata={"enum": ["endorse", "list", "decline"]})
+    recommendation = fields.String(
+        metadata={"enum": ["endorse", "list", "decline", "apply", "retire", "keep"]}
+    )
 
 
 class RequestSchema(Schema):

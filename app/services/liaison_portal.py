@@ -56,6 +56,8 @@ class Dashboard:
     needs_action: list[CredentialRequest] = field(default_factory=list)
     groups: list[tuple[RequestState, list[CredentialRequest]]] = field(default_factory=list)
     entries: list[Entry] = field(default_factory=list)
+    # The change or retirement open on an entry, by entry id: a second one is not offered.
+    open_changes: dict[int, CredentialRequest] = field(default_factory=dict)
 
 
 def _require_liaison(actor: User) -> None:
@@ -76,6 +78,11 @@ def dashboard(actor: User) -> Dashboard:
         if rows:
             board.groups.append((state, rows))
     board.entries = institution_entries(actor)
+    board.open_changes = {
+        r.entry_id: r
+        for r in requests
+        if r.kind.needs_entry and r.entry_id is not None and not r.state.is_final
+    }
     return board
 
 

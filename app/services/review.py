@@ -10,9 +10,17 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from app.enums import RequestKind, Role
+from app.enums import RequestKind, Role, TaxonomyKind
 from app.extensions import db
-from app.models import Comment, CredentialRequest, Institution, TransitionRecord, User
+from app.models import (
+    Comment,
+    CredentialContent,
+    CredentialRequest,
+    Institution,
+    TaxonomyTerm,
+    TransitionRecord,
+    User,
+)
 from app.permissions import can
 from app.services import policy, workflow
 from app.services.content import content_fields
@@ -28,6 +36,11 @@ COUNTED_STATES = (
     RequestState.REVISIONS_REQUESTED,
     RequestState.RECOMMENDED,
 )
+# Decided requests, findable from the queue page (only those that reached the Regents: a
+# draft withdrawn before it was ever submitted is the institution's business).
+CLOSED_STATES = (RequestState.APPROVED, RequestState.DECLINED, RequestState.WITHDRAWN)
+FILTER_STATES = (*COUNTED_STATES, *CLOSED_STATES)
+MAX_QUERY = 200
 
 
 @dataclass
@@ -39,6 +52,7 @@ class QueueFilters:
     failing_rule: str | None = None
     min_days: int | None = None
     sort: str = "oldest"
+    q: str = ""  # words of the title, the institution, or a request number
 
 
 @dataclass
@@ -56,6 +70,7 @@ class Queue:
     target_days: int
     staff: list[User]
     institutions: list[Institution] = field(default_factory=list)
+    closed_counts: dict[RequestState, int] = field(default_factory=dict)
 
 
 def _require(actor: User, action: str) -> None:
@@ -77,7 +92,7 @@ def parse_filters(args) -> QueueFilters:
     except ValueError:
         chosen = []
         errors["state"] = ["Unknown state."]
-    if any(s not in COUNTED_STATES for s in chosen):
+    if any(s not in FILTER_STATES for s in chosen):
         # Without this, ?state=draft listed other institutions' unsubmitted drafts.
         errors["state"] = ["Choose among the states of the queue."]
     elif chosen:
@@ -101,6 +116,10 @@ def parse_filters(args) -> QueueFilters:
             f.min_days = max(0, int(days))
         except ValueError:
             errors["min_days"] = ["Give a whole number of days."]
+    f.q = " ".join((args.get("q") or "").split())
+    if len(f.q) > MAX_QUERY:
+        errors["q"] = [f"Search with at most {MAX_QUERY} characters."]
+        f.q = ""
     f.sort = args.get("sort") or "oldest"
     if f.sort not in ("oldest", "newest"):
         errors["sort"] = ["Sort oldest or newest first."]
@@ -120,13 +139,16 @@ def staff_queue(actor: User, f: QueueFilters, *, now: datetime | None = None) ->
     now = now or datetime.now(UTC)
     target = policy.review_target_days()
     counts = dict.fromkeys(COUNTED_STATES, 0)
-    counts.update(
-        db.session.execute(
-            sa.select(CredentialRequest.state, sa.func.count(CredentialRequest.id))
-            .where(CredentialRequest.state.in_(COUNTED_STATES))
-            .group_by(CredentialRequest.state)
-        ).all()
-    )
+    closed_counts = dict.fromkeys(CLOSED_STATES, 0)
+    for state, n in db.session.execute(
+        sa.select(CredentialRequest.state, sa.func.count(CredentialRequest.id))
+        .where(
+            CredentialRequest.state.in_(FILTER_STATES),
+            CredentialRequest.submitted_at.is_not(None),
+        )
+        .group_by(CredentialRequest.state)
+    ).all():
+        (counts if state in counts else closed_counts)[state] = n
     query = sa.select(CredentialRequest).options(
         selectinload(CredentialRequest.institution),
         selectinload(CredentialRequest.assignee),
@@ -134,6 +156,9 @@ def staff_queue(actor: User, f: QueueFilters, *, now: datetime | None = None) ->
     )
     if f.states:
         query = query.where(CredentialRequest.state.in_(f.states))
+    query = query.where(CredentialRequest.submitted_at.is_not(None))
+    if f.q:
+        query = query.where(_matches(f.q))
     if f.kinds:
         query = query.where(CredentialRequest.kind.in_(f.kinds))
     if f.institution:
@@ -155,7 +180,10 @@ def staff_queue(actor: User, f: QueueFilters, *, now: datetime | None = None) ->
     )
     rows = []
     for request in db.session.scalars(query):
-        failing = [r.result.rule for r in policy.evaluate(request) if not r.result.passed]
+        failing = []
+        if not request.state.is_final or f.failing_rule:
+            # A decided request's rule results are history (its transitions record them).
+            failing = [r.result.rule for r in policy.evaluate(request) if not r.result.passed]
         if f.failing_rule and f.failing_rule not in failing:
             continue
         waited = days_waiting(request, now)
@@ -170,7 +198,32 @@ def staff_queue(actor: User, f: QueueFilters, *, now: datetime | None = None) ->
         )
     )
     institutions = list(db.session.scalars(sa.select(Institution).order_by(Institution.name)))
-    return Queue(rows, counts, target, staff, institutions)
+    return Queue(rows, counts, target, staff, institutions, closed_counts)
+
+
+def _matches(q: str):
+    """Requests whose number is ``q`` ("12" or "#12"), or whose title or institution (name or
+    code) contains every word of ``q``."""
+    number = q.removeprefix("#")
+    conditions = []
+    for word in q.lower().split():
+        conditions.append(
+            sa.or_(
+                sa.func.lower(CredentialContent.title).contains(word, autoescape=True),
+                sa.func.lower(Institution.name).contains(word, autoescape=True),
+                sa.func.lower(Institution.code) == word,
+            )
+        )
+    words = (
+        sa.select(CredentialRequest.id)
+        .join(CredentialContent, CredentialContent.id == CredentialRequest.content_id)
+        .join(Institution, Institution.id == CredentialRequest.institution_id)
+        .where(*conditions)
+    )
+    by_words = CredentialRequest.id.in_(words)
+    if number.isdigit():
+        return sa.or_(CredentialRequest.id == int(number), by_words)
+    return by_words
 
 
 @dataclass
@@ -215,6 +268,7 @@ def assign(actor: User, items: list[tuple[int, int]], assignee_id: int | None = 
             if request.assignee_id != assignee.id:
                 request.assignee = assignee
                 request.updated_at = datetime.now(UTC)
+                workflow.notify_assignment(request, assignee, actor)
                 workflow._commit()
             result.done.append(request_id)
         except ServiceError as exc:
@@ -266,15 +320,27 @@ class FieldChange:
     label: str
     before: Any
     after: Any
+    # For a list: its items added, removed and kept (None for a single value).
+    added: list | None = None
+    removed: list | None = None
+    kept: list | None = None
 
 
 def diff(before: dict, after: dict) -> list[FieldChange]:
-    """Field-by-field differences between two sets of request fields."""
+    """Field-by-field differences between two sets of request fields; a list's change says
+    which items were added and which removed."""
     changes = []
     for name, label in FIELD_LABELS.items():
         a, b = _norm(before.get(name)), _norm(after.get(name))
-        if a != b:
-            changes.append(FieldChange(name, label, before.get(name), after.get(name)))
+        if a == b:
+            continue
+        change = FieldChange(name, label, before.get(name), after.get(name))
+        if isinstance(a or b, list):
+            old, new = list(a or []), list(b or [])
+            change.added = [item for item in new if item not in old]
+            change.removed = [item for item in old if item not in new]
+            change.kept = [item for item in new if item in old]
+        changes.append(change)
     return changes
 
 
@@ -339,6 +405,50 @@ class ReviewView:
         return [r for r in self.compliance if r.override is not None]
 
 
+CODED_FIELDS = ("industries", "occupations")
+
+
+def _term_titles(request: CredentialRequest) -> dict[str, str]:
+    """``code → "Title (code)"`` for the industries and occupations the request and its entry
+    name, so the review page shows names rather than raw codes."""
+    codes = set()
+    for content in (request.content, request.entry.content if request.entry else None):
+        if content is not None:
+            codes |= {link.term.code for link in content.term_links}
+    for t in request.transitions:
+        for name in CODED_FIELDS:
+            codes |= set((t.snapshot or {}).get(name) or [])
+    if not codes:
+        return {}
+    rows = db.session.scalars(
+        sa.select(TaxonomyTerm).where(
+            TaxonomyTerm.code.in_(codes),
+            TaxonomyTerm.kind.in_([TaxonomyKind.INDUSTRY, TaxonomyKind.OCCUPATION]),
+        )
+    )
+    return {t.code: f"{t.title} ({t.code})" for t in rows}
+
+
+def _named(fields: dict, titles: dict[str, str]) -> dict:
+    named = dict(fields)
+    for name in CODED_FIELDS:
+        if named.get(name):
+            named[name] = [titles.get(code, code) for code in named[name]]
+    return named
+
+
+def _named_changes(changes: list[FieldChange] | None, titles: dict[str, str]):
+    if not changes:
+        return changes
+    for change in changes:
+        if change.field in CODED_FIELDS:
+            for attr in ("before", "after", "added", "removed", "kept"):
+                value = getattr(change, attr)
+                if value:
+                    setattr(change, attr, [titles.get(c, c) for c in value])
+    return changes
+
+
 def review_view(actor: User, request_id: int, *, now: datetime | None = None) -> ReviewView:
     """Everything the review page shows (staff, administrators and the chancellor).
 
@@ -348,12 +458,13 @@ def review_view(actor: User, request_id: int, *, now: datetime | None = None) ->
     request = workflow.get_request(actor, request_id)
     waited = days_waiting(request, now or datetime.now(UTC))
     target = policy.review_target_days()
+    titles = _term_titles(request)
     return ReviewView(
         request=request,
         compliance=policy.evaluate(request),
-        since_last_submission=changes_since_last_submission(request),
-        against_entry=changes_to_entry(request),
-        fields=content_fields(request.content),
+        since_last_submission=_named_changes(changes_since_last_submission(request), titles),
+        against_entry=_named_changes(changes_to_entry(request), titles),
+        fields=_named(content_fields(request.content), titles),
         transitions=list(request.transitions),
         comments=workflow.visible_comments(actor, request),
         days_waiting=waited,

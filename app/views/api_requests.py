@@ -40,7 +40,9 @@ def _service_error(exc: ServiceError):
         {
             k: v
             for k, v in exc.details.items()
-            if k in ("state", "version", "compliance", "rule_set_version") and v is not None
+            if k
+            in ("state", "version", "compliance", "rule_set_version", "open_request_id", "link")
+            and v is not None
         }
     )
     return error_response(exc.status, titles.get(exc.status, "Error"), exc.message, **extra)
@@ -97,6 +99,12 @@ def representation(req) -> dict:
         "external_id": req.external_id,
         **content_fields(req.content),
         "retirement_reason": req.retirement_reason,
+        "retirement_effective_on": (
+            req.retirement_effective_on.isoformat() if req.retirement_effective_on else None
+        ),
+        "retirement_teach_out": req.retirement_teach_out,
+        "duplicate_explanation": req.duplicate_explanation,
+        "base_version": req.base_version,
         # Staff's recommendation is the Regents' internal business until the decision.
         "recommendation": (
             req.recommendation.value

@@ -69,10 +69,7 @@ def decide(request_id: int, action: str):
         abort(exc.status, exc.message)
     title = req.content.title or "Untitled"
     if action is Action.APPROVE:
-        flash(
-            f"Approved “{title}”: it is published in the inventory, {req.entry.endorsement.label}.",
-            "success",
-        )
+        flash(f"Approved “{title}”. {workflow.approval_sentence(req)}", "success")
     elif action is Action.DECLINE:
         flash(f"Declined “{title}”. The institution has been told why.", "success")
     else:
@@ -96,7 +93,7 @@ def approve_selected():
     except ServiceError as exc:
         abort(exc.status, exc.message)
     for request_id in result.done:
-        flash(f"Approved “{result.title(request_id)}”: it is published.", "success")
+        flash(f"Approved “{result.title(request_id)}”.", "success")
     for request_id, message in result.failed.items():
         flash(f"“{result.title(request_id)}” was not approved: {message}", "error")
     return redirect(url_for("approvals.desk"))

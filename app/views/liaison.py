@@ -25,13 +25,14 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from app.enums import RequestKind, Role
+from app.enums import RequestKind, Role, SignoffRole
 from app.forms.requests import (
     MAX_ROWS,
     ROW_NOUNS,
     SECTIONS,
     ActionForm,
     BadgeForm,
+    CreditForm,
     OutcomesForm,
     Section,
     SectionForm,
@@ -41,9 +42,10 @@ from app.forms.requests import (
     sections_for,
 )
 from app.permissions import allowed_actions
-from app.services import badge_images, liaison_portal, policy, workflow
+from app.services import attachments, badge_images, liaison_portal, policy, signoffs, workflow
 from app.services.content import content_fields
 from app.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from app.views.files import attachment_response
 from app.workflow.states import Action, transition_for
 
 bp = Blueprint("liaison", __name__, url_prefix="/institution")
@@ -86,6 +88,11 @@ def _section_values(req) -> dict:
     values = content_fields(req.content)
     values["external_id"] = req.external_id
     values["retirement_reason"] = req.retirement_reason
+    values["retirement_effective_on"] = (
+        req.retirement_effective_on.isoformat() if req.retirement_effective_on else None
+    )
+    values["retirement_teach_out"] = req.retirement_teach_out
+    values["duplicate_explanation"] = req.duplicate_explanation
     return values
 
 
@@ -138,8 +145,11 @@ def _render_section(
     message: str | None = None,
     unplaced: list[str] | None = None,
     options=None,
+    open_request_id: int | None = None,
 ):
     sections = sections_for(kind)
+    if isinstance(form, CreditForm):
+        form.set_cap(policy.cap_for(req) if req is not None else policy.credit_hour_cap())
     csrf = getattr(form, "csrf_token", None)
     if csrf is not None and csrf.errors:
         unplaced = [*(unplaced or []), "The page expired: send it again."]
@@ -172,6 +182,8 @@ def _render_section(
             actions=allowed_actions(_actor(), req) if req is not None else [],
             action_form=ActionForm(formdata=None),
             noun=ROW_NOUNS,
+            open_request_id=open_request_id,
+            revision_request=workflow.revision_request(req) if req is not None else None,
         ),
         status,
     )
@@ -249,6 +261,18 @@ def new_request():
         abort(404, exc.message)
     except PermissionDenied as exc:
         abort(403, exc.message)
+    except Conflict as exc:
+        # Another change or retirement of this entry is open (perhaps from another tab).
+        return _render_section(
+            section,
+            form,
+            kind=kind,
+            entry=entry,
+            options=options,
+            status=409,
+            message=exc.message,
+            open_request_id=exc.details.get("open_request_id"),
+        )
     except InvalidInput as exc:
         unplaced = form.apply_errors(exc.errors)
         return _render_section(
@@ -311,7 +335,18 @@ def edit_request(request_id: int):
 # --- the request's page and its actions ----------------------------------------------------------
 
 
-def _render_detail(req, *, status: int = 200, message: str | None = None, problems=None):
+def _render_detail(
+    req,
+    *,
+    status: int = 200,
+    message: str | None = None,
+    problems=None,
+    comment_error: str | None = None,
+    comment_typed: str | None = None,
+    attachment_error: str | None = None,
+    signoff_errors: dict | None = None,
+    signoff_typed: dict | None = None,
+):
     actor = _actor()
     return (
         render_template(
@@ -325,6 +360,13 @@ def _render_detail(req, *, status: int = 200, message: str | None = None, proble
             waits_on=liaison_portal.waits_on(req),
             message=message,
             problems=_problems(problems or {}),
+            comment_error=comment_error,
+            comment_typed=comment_typed,
+            attachment_error=attachment_error,
+            max_attachment_kb=attachments.MAX_BYTES // 1024,
+            signoff_errors=signoff_errors or {},
+            signoff_typed=signoff_typed or {},
+            signoff_roles=list(SignoffRole),
         ),
         status,
     )
@@ -366,6 +408,138 @@ def act(request_id: int, action: str):
         )
     flash(f"The request has been {DONE.get(action, action.value)}.", "success")
     return redirect(url_for("liaison.request_detail", request_id=req.id))
+
+
+@bp.post("/requests/<int:request_id>/delete")
+@liaison_required
+def delete_draft(request_id: int):
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400, "The page expired: go back, reload it and try again.")
+    try:
+        workflow.delete_draft(_actor(), request_id, form.version_number)
+    except NotFound as exc:
+        abort(404, exc.message)
+    except Conflict as exc:
+        return _render_detail(_load(request_id), status=409, message=exc.message)
+    flash("The draft has been deleted.", "success")
+    return redirect(url_for("liaison.dashboard"))
+
+
+@bp.post("/requests/<int:request_id>/copy")
+@liaison_required
+def copy(request_id: int):
+    try:
+        req = workflow.copy_request(_actor(), request_id)
+    except NotFound as exc:
+        abort(404, exc.message)
+    except Conflict as exc:
+        return _render_detail(_load(request_id), status=409, message=exc.message)
+    flash(f"A new draft was started from request #{request_id}: revise it and submit.", "success")
+    return redirect(url_for("liaison.edit_request", request_id=req.id))
+
+
+@bp.post("/requests/<int:request_id>/attachments")
+@liaison_required
+def attach(request_id: int):
+    """Attach a letter of support, a syllabus or the alignment grid."""
+    upload = request.files.get("file")
+    data = upload.stream.read(attachments.MAX_BYTES + 1) if upload is not None else b""
+    try:
+        attachments.add(
+            _actor(),
+            request_id,
+            upload.filename if upload is not None else "",
+            data,
+            request.form.get("description"),
+        )
+    except NotFound as exc:
+        abort(404, exc.message)
+    except (InvalidInput, Conflict) as exc:
+        return _render_detail(
+            _load(request_id),
+            status=422 if isinstance(exc, InvalidInput) else 409,
+            attachment_error=exc.message,
+        )
+    flash("The file is attached to the request.", "success")
+    return redirect(url_for("liaison.request_detail", request_id=request_id, _anchor="files"))
+
+
+@bp.get("/requests/<int:request_id>/attachments/<int:attachment_id>")
+@liaison_required
+def attachment(request_id: int, attachment_id: int):
+    try:
+        found, path = attachments.get(_actor(), request_id, attachment_id)
+    except NotFound as exc:
+        abort(404, exc.message)
+    return attachment_response(found, path)
+
+
+@bp.post("/requests/<int:request_id>/attachments/<int:attachment_id>/delete")
+@liaison_required
+def remove_attachment(request_id: int, attachment_id: int):
+    try:
+        attachments.remove(_actor(), request_id, attachment_id)
+    except NotFound as exc:
+        abort(404, exc.message)
+    except Conflict as exc:
+        return _render_detail(_load(request_id), status=409, attachment_error=exc.message)
+    flash("The file is removed from the request.", "success")
+    return redirect(url_for("liaison.request_detail", request_id=request_id, _anchor="files"))
+
+
+@bp.post("/requests/<int:request_id>/signoffs")
+@liaison_required
+def add_signoff(request_id: int):
+    """Record who approved the request on campus, in which role, on what date."""
+    typed = {k: request.form.get(k, "") for k in ("name", "role", "signed_on")}
+    try:
+        signoffs.add(_actor(), request_id, typed["name"], typed["role"], typed["signed_on"])
+    except NotFound as exc:
+        abort(404, exc.message)
+    except (InvalidInput, Conflict) as exc:
+        errors = getattr(exc, "errors", {}) or {"signoff_name": [exc.message]}
+        return _render_detail(
+            _load(request_id),
+            status=422 if isinstance(exc, InvalidInput) else 409,
+            signoff_errors=errors,
+            signoff_typed=typed,
+        )
+    flash("The campus sign-off is recorded.", "success")
+    return redirect(url_for("liaison.request_detail", request_id=request_id, _anchor="signoffs"))
+
+
+@bp.post("/requests/<int:request_id>/signoffs/<int:signoff_id>/delete")
+@liaison_required
+def remove_signoff(request_id: int, signoff_id: int):
+    try:
+        signoffs.remove(_actor(), request_id, signoff_id)
+    except NotFound as exc:
+        abort(404, exc.message)
+    except Conflict as exc:
+        return _render_detail(
+            _load(request_id), status=409, signoff_errors={"signoff_name": [exc.message]}
+        )
+    flash("The sign-off is removed.", "success")
+    return redirect(url_for("liaison.request_detail", request_id=request_id, _anchor="signoffs"))
+
+
+@bp.post("/requests/<int:request_id>/comments")
+@liaison_required
+def comment(request_id: int):
+    """The liaison writes to the Regents' staff in the request's thread."""
+    body = request.form.get("body", "")
+    try:
+        workflow.add_comment(_actor(), request_id, body, "institution")
+    except NotFound as exc:
+        abort(404, exc.message)
+    except InvalidInput as exc:
+        message = " ".join(exc.errors.get("body", [exc.message]))
+        return _render_detail(
+            _load(request_id), status=422, comment_error=message, comment_typed=body
+        )
+    flash("Your comment has been sent to the State Regents' staff.", "success")
+    return redirect(url_for("liaison.request_detail", request_id=request_id, _anchor="reply"))
 
 
 # --- badge images and pickers ---------------------------------------------------------------------

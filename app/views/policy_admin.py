@@ -22,7 +22,13 @@ def _page(status: int = 200, errors: dict | None = None, typed: dict | None = No
     }
     values.update(typed or {})
     return (
-        render_template("admin/policy.html", values=values, errors=errors or {}),
+        render_template(
+            "admin/policy.html",
+            values=values,
+            errors=errors or {},
+            history=policy.settings_history(),
+            setting_labels=policy.SETTING_LABELS,
+        ),
         status,
     )
 

@@ -6,23 +6,48 @@ Views parse the form, call one service, render; the services check who may do wh
 
 from __future__ import annotations
 
+from datetime import date
 from urllib.parse import parse_qsl, urlencode
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
 from app import compliance
-from app.enums import CommentVisibility, Recommendation, RequestKind
-from app.services import policy, review, workflow
+from app.enums import CommentVisibility, RequestKind
+from app.permissions import can
+from app.services import attachments, badge_images, policy, reports, review, workflow
 from app.services.errors import Conflict, InvalidInput, ServiceError
+from app.views.files import attachment_response
+from app.workflow import kinds
 from app.workflow.states import Action
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 
+
+@bp.app_context_processor
+def _kinds():
+    return {"kinds": kinds}
+
+
+@bp.app_template_filter("dict_without")
+def dict_without(mapping: dict, key: str) -> dict:
+    return {k: v for k, v in (mapping or {}).items() if k != key}
+
+
 # The workflow actions the review page posts; the chancellor's live on the desk.
 PAGE_ACTIONS = (Action.CLAIM, Action.REQUEST_REVISIONS, Action.RECOMMEND)
-FILTER_KEYS = ("state", "kind", "institution", "assignee", "rule", "min_days", "sort")
+FILTER_KEYS = ("state", "kind", "institution", "assignee", "rule", "min_days", "sort", "q")
 
 
 def _actor():
@@ -149,11 +174,7 @@ def _detail_page(request_id: int, status: int = 200, failed: dict | None = None)
             r=view.request,
             failed=failed or {},
             labels=review.FIELD_LABELS,
-            recommendations=[
-                rec
-                for rec in Recommendation
-                if not (rec is Recommendation.ENDORSE and view.request.kind is RequestKind.LISTING)
-            ],
+            recommendations=kinds.recommendations_for(view.request.kind),
             visibilities=list(CommentVisibility),
         ),
         status,
@@ -174,6 +195,104 @@ def _failed(form: str, exc: ServiceError, **typed) -> dict:
 @login_required
 def detail(request_id: int):
     return _detail_page(request_id)
+
+
+def _download(body: str, mimetype: str, filename: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@bp.get("/export.csv")
+@login_required
+def export_queue():
+    """The queue (or the closed requests) with the filters of the URL, as CSV."""
+    try:
+        filters = review.parse_filters(request.args)
+        rows = reports.queue_report(_actor(), filters)
+    except InvalidInput as exc:
+        abort(422, exc.message)
+    except ServiceError as exc:
+        _fail(exc)
+    return _download(reports.as_csv(rows, reports.QUEUE_COLUMNS), "text/csv", "requests.csv")
+
+
+@bp.get("/audit.<fmt>")
+@login_required
+def audit(fmt: str):
+    """The audit trail of ``request=N``, or of ``from=YYYY-MM-DD&to=YYYY-MM-DD``, as CSV
+    (``audit.csv``) or JSON Lines (``audit.jsonl``)."""
+    if fmt not in ("csv", "jsonl"):
+        abort(404)
+    try:
+        rows = reports.audit_report(
+            _actor(),
+            request_id=_int_arg("request"),
+            since=_date_arg("from"),
+            until=_date_arg("to"),
+        )
+    except InvalidInput as exc:
+        abort(422, " ".join([exc.message, *(m for ms in exc.errors.values() for m in ms)]))
+    except ServiceError as exc:
+        _fail(exc)
+    if fmt == "csv":
+        return _download(reports.as_csv(rows, reports.AUDIT_COLUMNS), "text/csv", "audit.csv")
+    return _download(reports.as_jsonl(rows), "application/x-ndjson", "audit.jsonl")
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, "").strip().removeprefix("#")
+    if not value:
+        return None
+    if not value.isdigit():
+        raise_invalid(name, "Give a request number.")
+    return int(value)
+
+
+def _date_arg(name: str):
+    value = request.args.get(name, "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise_invalid(name, "Give the date as YYYY-MM-DD.")
+
+
+def raise_invalid(name: str, message: str):
+    abort(422, f"{name}: {message}")
+
+
+@bp.get("/<int:request_id>/attachments/<int:attachment_id>")
+@login_required
+def attachment(request_id: int, attachment_id: int):
+    """A file the institution attached, for the Regents who review it."""
+    if not (can(_actor(), "review") or can(_actor(), "decide")):
+        abort(403, "This page is for the Regents' staff.")
+    try:
+        found, path = attachments.get(_actor(), request_id, attachment_id)
+    except ServiceError as exc:
+        _fail(exc)
+    return attachment_response(found, path)
+
+
+@bp.get("/<int:request_id>/badge-image")
+@login_required
+def badge_image(request_id: int):
+    """The badge image uploaded with a request, for the Regents who review it."""
+    if not (can(_actor(), "review") or can(_actor(), "decide")):
+        abort(403, "This page is for the Regents' staff.")
+    try:
+        path, mimetype = badge_images.request_image(_actor(), request_id)
+    except ServiceError as exc:
+        _fail(exc)
+    response = send_file(path, mimetype=mimetype, conditional=True, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"
+    )
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
 
 
 @bp.post("/<int:request_id>/actions/<action>")
@@ -212,7 +331,8 @@ def _done_message(action: Action, req) -> str:
         return "You claimed this request: it is in review and assigned to you."
     if action is Action.REQUEST_REVISIONS:
         return "Revisions requested: the institution has been told what to revise."
-    return f"Recommended: {req.recommendation.label.lower()}. It now waits on the chancellor."
+    said = kinds.SHORT_LABELS[req.recommendation].lower()
+    return f"Recommended: {said}. It now waits on the chancellor."
 
 
 @bp.post("/<int:request_id>/overrides")

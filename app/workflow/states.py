@@ -84,10 +84,12 @@ TRANSITIONS: dict[Action, Transition] = {
             comment_required=True,
             label="Request revisions",
         ),
+        # A resubmission goes back to the reviewer who asked for the revisions (the request
+        # keeps its assignee), not to the queue to be claimed again.
         Transition(
             Action.RESUBMIT,
             frozenset({_S.REVISIONS_REQUESTED}),
-            _S.SUBMITTED,
+            _S.IN_REVIEW,
             _LIAISON,
             label="Resubmit",
         ),

@@ -98,8 +98,10 @@ def test_file_an_endorsement_request_through_every_section(live_server, page, ba
         assert page.locator("#occupation-options option").count() > 200
         page.locator("#occupations-0").press_sequentially("17-30")
         page.locator("#occupation-options option").nth(20).wait_for(state="detached")
-        assert page.locator("#occupation-options option").first.get_attribute("value") == (
-            "17-3011"
+        # Typing may pause long enough for a shorter prefix ("17") to be answered first: wait
+        # for the answer to the whole prefix rather than reading the first one that arrives.
+        page.wait_for_function(
+            "() => document.querySelector('#occupation-options option')?.value === '17-3011'"
         )
     page.locator("#occupations-0").fill("17-3031")
     page.locator("#partners-0-name").fill("Oklahoma Farm Bureau")

@@ -45,8 +45,7 @@ def decided_after(people, days, *, rounds=0, decline=False):
     for n in range(rounds):
         steps += [
             (0, "staff", Action.REQUEST_REVISIONS, {"comment": "Add a partner."}),
-            (0, "liaison", Action.RESUBMIT, {}),
-            (0, "staff", Action.CLAIM, {}),
+            (0, "liaison", Action.RESUBMIT, {}),  # back to the same reviewer
         ]
     rec = "decline" if decline else "endorse"
     steps.append((days, "staff", Action.RECOMMEND, {"comment": "Done.", "recommendation": rec}))

@@ -16,7 +16,7 @@ from app.models import CredentialRequest, RuleOverride
 from app.services import policy, review, workflow
 from app.services.errors import InvalidInput, PermissionDenied
 from app.workflow.states import Action, RequestState
-from tests.workflow_helpers import COMPLETE_FIELDS, People, request_in
+from tests.workflow_helpers import COMPLETE_FIELDS, People, badge_over_the_cap_in_review, request_in
 
 
 @pytest.fixture
@@ -106,17 +106,22 @@ def test_filters_by_assignee_me_nobody_or_a_colleague(people):
     assert ids(queue(people, people.staff2, assignee="me")) == [theirs.id]
 
 
-def test_filters_by_failing_rule_after_the_cap_is_lowered(people):
+def test_a_submitted_request_keeps_the_rule_results_of_the_cap_it_was_submitted_under(people):
     credit = filed(people.liaison, title="Six Credit Hours")
     non_credit = filed(people.liaison, title="Workshop Series", **NON_CREDIT)
     assert ids(queue(people, rule="credit_hour_cap")) == []
 
     policy.update_settings(people.admin, cap=3)
 
-    q = queue(people, rule="credit_hour_cap")
-    assert ids(q) == [credit.id]
-    assert q.rows[0].failing == ["credit_hour_cap"]
+    # Submitted under a cap of 9, it is judged by that cap, not by the new one.
+    assert ids(queue(people, rule="credit_hour_cap")) == []
+    assert credit.policy_settings == {"credit_hour_cap": 9.0}
+    assert all(r.result.passed for r in policy.evaluate(credit))
     assert non_credit.id in ids(queue(people))
+    # A draft is judged by the cap in force.
+    draft = workflow.create_request(people.liaison, "endorsement", COMPLETE_FIELDS)
+    failing = [r.result.rule for r in policy.evaluate(draft) if not r.result.passed]
+    assert failing == ["credit_hour_cap"]
 
 
 def test_filters_by_days_waiting(people):
@@ -218,7 +223,6 @@ def test_a_resubmission_lists_exactly_the_field_that_changed(people):
     ]
 
     # Sent back again and edited, not yet resubmitted: the page still compares submissions.
-    req = workflow.transition(people.staff, req.id, Action.CLAIM, version=req.version)
     req = workflow.transition(
         people.staff, req.id, Action.REQUEST_REVISIONS, version=req.version, comment="Again."
     )
@@ -252,8 +256,7 @@ def test_a_change_request_lists_what_it_changes_in_the_published_entry(index, pe
 
 
 def test_endorsement_with_an_unoverridden_blocking_failure_is_refused(people):
-    req = request_in(people, RequestState.IN_REVIEW)
-    policy.update_settings(people.admin, cap=3)
+    req = badge_over_the_cap_in_review(people)
 
     with pytest.raises(InvalidInput) as exc:
         workflow.transition(
@@ -270,8 +273,7 @@ def test_endorsement_with_an_unoverridden_blocking_failure_is_refused(people):
 
 
 def test_an_override_is_recorded_and_then_endorsement_may_be_recommended(people):
-    req = request_in(people, RequestState.IN_REVIEW)
-    policy.update_settings(people.admin, cap=3)
+    req = badge_over_the_cap_in_review(people)
     justification = "Both courses are prerequisites of the certificate it stacks into."
 
     with pytest.raises(InvalidInput) as exc:

@@ -49,7 +49,6 @@ def test_the_whole_path_publishes_an_endorsed_entry(index, people):
     )
     req = workflow.update_request(people.liaison, req.id, req.version, {"occupations": ["17-3031"]})
     req = workflow.transition(people.liaison, req.id, "resubmit", version=req.version)
-    req = workflow.transition(people.staff, req.id, "claim", version=req.version)
     req = workflow.transition(
         people.staff,
         req.id,
@@ -67,7 +66,6 @@ def test_the_whole_path_publishes_an_endorsed_entry(index, people):
         Action.CLAIM,
         Action.REQUEST_REVISIONS,
         Action.RESUBMIT,
-        Action.CLAIM,
         Action.RECOMMEND,
         Action.APPROVE,
     ]
@@ -140,21 +138,28 @@ def test_change_and_retirement_publish_versions(index, people):
     for who, action, kw in [
         ("liaison", "submit", {}),
         ("staff", "claim", {}),
-        ("staff", "recommend", {"recommendation": "list", "comment": "ok"}),
+        ("staff", "recommend", {"recommendation": "apply", "comment": "ok"}),
         ("chancellor", "approve", {}),
     ]:
         change = workflow.transition(
             getattr(people, who), change.id, action, version=change.version, **kw
         )
     assert entry.version_number == 2 and entry.title == "Precision Ag II"
-    assert entry.endorsement is Endorsement.NOT_ENDORSED
+    assert entry.endorsement is Endorsement.ENDORSED  # a change keeps the endorsement
     retire = workflow.create_request(
-        people.liaison, "retirement", {"retirement_reason": "No longer offered"}, entry_id=entry.id
+        people.liaison,
+        "retirement",
+        {
+            "retirement_reason": "No longer offered",
+            "retirement_effective_on": "2027-01-31",
+            "retirement_teach_out": "No learners are enrolled.",
+        },
+        entry_id=entry.id,
     )
     for who, action, kw in [
         ("liaison", "submit", {}),
         ("staff", "claim", {}),
-        ("staff", "recommend", {"recommendation": "list", "comment": "ok"}),
+        ("staff", "recommend", {"recommendation": "retire", "comment": "ok"}),
         ("chancellor", "approve", {}),
     ]:
         retire = workflow.transition(

@@ -334,7 +334,7 @@ def test_a_number_the_rules_refuse_is_shown_on_its_row(liaison):
     page = _text(response)
     assert response.status_code == 422
     assert _value(page, "courses-0-credit_hours") == "-3"
-    assert 'id="courses-0-credit_hours-error"' in page and "Must be 0 or more." in page
+    assert 'id="courses-0-credit_hours-error"' in page and "Give a number from 0 to 999." in page
     assert _reload(req_id).content.courses == []
 
 
@@ -464,10 +464,10 @@ def test_revise_and_resubmit_after_revisions_were_requested(liaison, people):
     )
     assert response.status_code == 302
     req = _reload(req.id)
-    assert req.state is RequestState.SUBMITTED
+    assert req.state is RequestState.IN_REVIEW  # back with the reviewer who asked
     assert [p.name for p in req.content.partners] == ["Oklahoma Farm Bureau", "Deere & Company"]
     page = _text(liaison.get(f"/institution/requests/{req.id}"))
-    assert "Revisions requested → Submitted" in page and "Added Deere." in page
+    assert "Revisions requested → In review" in page and "Added Deere." in page
 
 
 def test_a_change_request_starts_from_the_entry(liaison, people):

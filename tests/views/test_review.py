@@ -18,7 +18,13 @@ from app.extensions import db
 from app.models import Comment, CredentialRequest, MailMessage
 from app.services import accounts, policy, review, workflow
 from app.workflow.states import Action, RequestState
-from tests.workflow_helpers import COMPLETE_FIELDS, PASSWORD, People, request_in
+from tests.workflow_helpers import (
+    COMPLETE_FIELDS,
+    PASSWORD,
+    People,
+    badge_over_the_cap_in_review,
+    request_in,
+)
 
 
 @pytest.fixture
@@ -228,7 +234,8 @@ def test_the_review_page_shows_the_request_rules_changes_and_timeline(people, si
 
     html = text(client.get(f"/review/{req.id}"))
     assert "Precision Agriculture Technician" in html
-    assert "Claim this request" in html
+    assert "Claim this request" not in html  # it came back to the reviewer who asked
+    assert "Send the recommendation" in html
     assert "Credit-hour cap" in html and "Pass" in html
     changes = html[html.index('id="changes-since-last"') :]
     changes = changes[: changes.index("</table>")]
@@ -273,8 +280,7 @@ def test_requesting_revisions_needs_a_message_and_a_stale_page_changes_nothing(p
 def test_recommend_with_a_blocking_failure_is_refused_until_overridden_and_the_desk_shows_it(
     people, signed_in
 ):
-    req = request_in(people, RequestState.IN_REVIEW)
-    policy.update_settings(people.admin, cap=3)
+    req = badge_over_the_cap_in_review(people)
     staff = signed_in(people.staff)
     justification = "Two short lab courses; the regents agreed to 6 hours for this pilot."
 
@@ -378,7 +384,8 @@ def test_the_chancellor_approves_and_the_entry_is_published(index, people, signe
     response = client.post(
         f"/approvals/{req.id}/approve", data={"version": req.version}, follow_redirects=True
     )
-    assert "it is published in the inventory, Endorsed by State Regents" in text(response)
+    assert "It is published as" in text(response)
+    assert "Endorsed by State Regents" in text(response)
     search = text(client.get("/search?q=Precision+Agriculture+Technician"))
     assert "Precision Agriculture Technician" in search
     assert "Endorsed by State Regents" in search
@@ -402,8 +409,13 @@ def test_an_administrator_changes_the_cap_and_the_target(people, signed_in):
     assert policy.credit_hour_cap() == 3 and policy.review_target_days() == 20
     assert 'value="3"' in text(response)
 
+    # A request in review keeps the results of the cap it was submitted under.
     review_page = text(signed_in(people.staff).get(f"/review/{req.id}"))
-    assert "over the policy&#39;s cap of 3 credit hours" in review_page
+    assert "cap of 3 credit hours" not in review_page
+    # The page keeps the history: who changed what, when, from which value to which.
+    history = text(admin.get("/admin/policy"))
+    assert "Credit-hour cap" in history and "9 → 3" in history and people.admin.name in history
+    assert "30 → 20" in history
 
 
 def test_the_policy_page_keeps_what_was_typed_when_it_is_wrong(people, signed_in):

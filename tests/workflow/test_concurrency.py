@@ -138,3 +138,34 @@ def test_twenty_simultaneous_approvals_through_the_api(live_app):
     statuses = _race(approve)
     assert Counter(statuses) == {200: 1, 409: CLICKS - 1}, statuses
     _assert_published_once(live_app, req_id, liaison_id)
+
+
+def test_twenty_simultaneous_change_requests_on_one_entry_open_one(live_app):
+    """Twenty tabs file a change of the same entry at once: one change is open, the others are
+    refused with a link to it (the partial unique index holds even when the checks race)."""
+    with live_app.app_context():
+        people = People()
+        entry_id = request_in(people, RequestState.APPROVED, title="Pipeline Welding").entry_id
+        liaison_id = people.liaison.id
+        db.session.remove()
+
+    def file_change():
+        with live_app.app_context():
+            try:
+                liaison = db.session.get(User, liaison_id)
+                workflow.create_request(liaison, "change", {"cost_usd": 5}, entry_id=entry_id)
+                return "filed"
+            except Conflict as exc:
+                return "refused" if "#" in exc.message or "same moment" in exc.message else exc
+            finally:
+                db.session.remove()
+
+    outcomes = _race(file_change)
+    assert Counter(map(str, outcomes)) == {"filed": 1, "refused": CLICKS - 1}, outcomes
+    with live_app.app_context():
+        changes = db.session.scalars(
+            sa.select(CredentialRequest).where(CredentialRequest.entry_id == entry_id,
+                                               CredentialRequest.kind == "change")
+        ).all()
+        assert len(changes) == 1
+        db.session.remove()

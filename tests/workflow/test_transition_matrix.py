@@ -32,7 +32,7 @@ EXPECTED_EDGES: dict[str, tuple[str, set[RequestState], RequestState]] = {
     ),
     "claim": (STAFF, {S.SUBMITTED}, S.IN_REVIEW),
     "request_revisions": (STAFF, {S.IN_REVIEW}, S.REVISIONS_REQUESTED),
-    "resubmit": (LIAISON, {S.REVISIONS_REQUESTED}, S.SUBMITTED),
+    "resubmit": (LIAISON, {S.REVISIONS_REQUESTED}, S.IN_REVIEW),
     "recommend": (STAFF, {S.IN_REVIEW}, S.RECOMMENDED),
     "approve": (CHANCELLOR, {S.RECOMMENDED}, S.APPROVED),
     "decline": (CHANCELLOR, {S.RECOMMENDED}, S.DECLINED),

@@ -89,10 +89,10 @@ def test_the_whole_path_through_the_api(index, client, people):
                             json={"partners": partners, "version": seen["version"]})
     assert response.status_code == 200, response.json
     response = act(liaison, response.json, "resubmit")
-    assert response.status_code == 200 and response.json["state"] == "submitted"
+    # Back to the reviewer who asked: no second claim.
+    assert response.status_code == 200 and response.json["state"] == "in_review"
     req = response.json
 
-    req = act(staff, req, "claim").json
     response = act(staff, req, "recommend", recommendation="endorse",
                    comment="Meets every rule of the policy.")
     assert response.status_code == 200 and response.json["state"] == "recommended"
@@ -110,7 +110,7 @@ def test_the_whole_path_through_the_api(index, client, people):
     mine = client.get(f"/api/v1/requests/{req['id']}", headers=liaison).json
     assert mine["state"] == "approved" and mine["entry_id"] == approved.json["entry_id"]
     assert [t["action"] for t in mine["transitions"]] == [
-        "submit", "claim", "request_revisions", "resubmit", "claim", "recommend", "approve"]
+        "submit", "claim", "request_revisions", "resubmit", "recommend", "approve"]
 
 
 # --- e-mail through a real SMTP server ------------------------------------------------------------
@@ -168,7 +168,6 @@ def test_every_transition_that_concerns_the_institution_reaches_the_liaison(smtp
         (people.staff, "claim", {}),
         (people.staff, "request_revisions", {"comment": "Add the course outcomes, please."}),
         (people.liaison, "resubmit", {}),
-        (people.staff, "claim", {}),
         (people.staff, "recommend", {"recommendation": "endorse", "comment": rationale}),
         (people.chancellor, "return", {"comment": return_note}),
         (people.staff, "recommend", {"recommendation": "endorse", "comment": rationale}),
@@ -183,14 +182,15 @@ def test_every_transition_that_concerns_the_institution_reaches_the_liaison(smtp
     liaison_mail = smtp.to(people.liaison.email)
     # The liaison's own submit and resubmit are not sent back to them; every other step is.
     assert _subjects(liaison_mail) == [
-        "in review", "revisions requested", "in review", "recommended", "in review",
-        "recommended", "approved"]
+        "in review", "revisions requested", "recommended", "in review", "recommended",
+        "approved"]
     assert all(m["To"] == people.liaison.email for m in liaison_mail)
     assert "Add the course outcomes, please." in _text(liaison_mail[1])
     assert "Endorsed by State Regents" in _text(liaison_mail[-1])
     for message in liaison_mail:
         assert "INTERNAL" not in _text(message), message["Subject"]
-    assert _subjects(smtp.to(people.staff.email)) == ["submitted", "submitted"]
+    # The submission goes to the staff; the resubmission to the reviewer who asked.
+    assert _subjects(smtp.to(people.staff.email)) == ["submitted", "in review"]
     assert _subjects(smtp.to(people.chancellor.email)) == ["recommended", "recommended"]
     assert smtp.to(people.other.email) == []  # another institution hears nothing of it
     unsent = db.session.scalar(
