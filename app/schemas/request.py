@@ -84,6 +84,7 @@ class DraftSchema(_Lenient):
     focus_areas = _strings()
     industries = _strings()
     occupations = _strings()
+    cip_codes = _strings()
     partners = fields.List(fields.Nested(DraftPartnerSchema))
     learning_outcomes = fields.List(fields.Raw())  # strings, or {text, assessment}
     assessment = fields.String(allow_none=True)
