@@ -241,7 +241,8 @@ class Resolver:
 
     def unknown_message(self, kind: TaxonomyKind, value: str) -> str:
         """``Unknown occupation '13-1099'. Did you mean 13-1199 Business …?``"""
-        message = f"Unknown {kind.label.lower()} {value!r}."
+        noun = kind.label if kind.label[:3].isupper() else kind.label.lower()  # CIP program
+        message = f"Unknown {noun} {value!r}."
         close = self.closest(kind, value)
         if close:
             message += " Did you mean " + "; ".join(close) + "?"
