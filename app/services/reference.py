@@ -25,6 +25,8 @@ TAXONOMY_FILES = {
     TaxonomyKind.OCCUPATION: "occupations.csv",
     TaxonomyKind.CIP: "cip_programs.csv",
 }
+# Exact-code queries a resolver makes for a vocabulary before it reads the whole of it.
+DIRECT_LOOKUPS = 20
 # How many close terms an "unknown term" message names.
 SUGGESTIONS = 3
 
@@ -104,8 +106,17 @@ def load_taxonomies(folder: Path) -> LoadCounts:
     level, parent, aliases). New terms go in one bulk insert, so the 6,000 reference terms load
     in well under a second. Flushes, never commits."""
     counts = LoadCounts()
-    existing = {(t.kind, t.code): t for t in db.session.scalars(db.select(TaxonomyTerm))}
+    columns = ("title", "level", "path", "aliases")
+    existing = {
+        (row.kind, row.code): row
+        for row in db.session.execute(
+            sa.select(TaxonomyTerm.id, TaxonomyTerm.kind, TaxonomyTerm.code).add_columns(
+                *(getattr(TaxonomyTerm, c) for c in columns)
+            )
+        )
+    }
     new_rows: list[dict] = []
+    changed_rows: list[dict] = []
     for kind, filename in TAXONOMY_FILES.items():
         rows = _read_csv(folder / filename)
         paths = _paths(rows)
@@ -116,15 +127,20 @@ def load_taxonomies(folder: Path) -> LoadCounts:
                 "path": paths[row["code"]],
                 "aliases": row.get("aliases") or None,
             }
-            term = existing.get((kind, row["code"]))
-            if term is None:
+            current = existing.get((kind, row["code"]))
+            if current is None:
                 new_rows.append({"kind": kind, "code": row["code"], **values})
                 counts.created += 1
+            elif any(getattr(current, c) != values[c] for c in columns):
+                changed_rows.append({"id": current.id, **values})
+                counts.updated += 1
             else:
-                _upsert(term, values, counts)
-    db.session.flush()
+                counts.unchanged += 1
     if new_rows:
         db.session.execute(sa.insert(TaxonomyTerm), new_rows)
+    if changed_rows:
+        db.session.execute(sa.update(TaxonomyTerm), changed_rows)
+    db.session.flush()
     return counts
 
 
@@ -165,6 +181,7 @@ class Resolver:
             self.institutions[_key(inst.name)] = inst
         self._ids: dict[TaxonomyKind, dict[str, int]] = {}
         self._labels: dict[TaxonomyKind, dict[str, str]] = {}
+        self._direct: dict[TaxonomyKind, int] = {}
 
     def _index(self, kind: TaxonomyKind) -> dict[str, int]:
         index = self._ids.get(kind)
@@ -202,6 +219,16 @@ class Resolver:
         return self.institutions.get(_key(value))
 
     def term(self, kind: TaxonomyKind, value: str) -> TaxonomyTerm | None:
+        if kind not in self._ids and self._direct.get(kind, 0) < DIRECT_LOOKUPS:
+            # A form save names a few codes exactly: ask for them before reading a vocabulary.
+            self._direct[kind] = self._direct.get(kind, 0) + 1
+            found = db.session.scalar(
+                sa.select(TaxonomyTerm).where(
+                    TaxonomyTerm.kind == kind, TaxonomyTerm.code == value.strip()
+                )
+            )
+            if found is not None:
+                return found
         index = self._index(kind)
         term_id = index.get(_key(value))
         if term_id is None:
