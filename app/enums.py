@@ -126,6 +126,14 @@ class TaxonomyKind(_Labelled):
     INDUSTRY = "industry"
     OCCUPATION_GROUP = "occupation_group"
     OCCUPATION = "occupation"
+    CIP = "cip"
+
+    @property
+    def label(self) -> str:
+        return _TAXONOMY_LABELS.get(self.value) or super().label
+
+
+_TAXONOMY_LABELS = {"cip": "CIP program"}
 
 
 class IndexOp(_Labelled):

@@ -124,6 +124,7 @@ ROW_NOUNS = {
     "skills": "skill",
     "industries": "industry",
     "occupations": "occupation",
+    "cip_codes": "program",
     "stacks_into": "credential",
 }
 
@@ -386,6 +387,7 @@ class OutcomesForm(SectionForm):
 class WorkforceForm(SectionForm):
     industries = _strings("Industries (NAICS)")
     occupations = _strings("Occupations (SOC 2018)")
+    cip_codes = _strings("Programs (CIP 2020)")
     partners = _rows(PartnerRow, "Employer and industry partners")
     demand_evidence = TextAreaField(
         "Evidence of workforce demand",
@@ -397,7 +399,7 @@ class WorkforceForm(SectionForm):
 
     text_fields = ("demand_evidence", "interest_evidence", "promotion_plan")
     row_fields = ("partners",)
-    list_fields = ("industries", "occupations", "stacks_into")
+    list_fields = ("industries", "occupations", "cip_codes", "stacks_into")
 
 
 class BadgeForm(SectionForm):

@@ -134,6 +134,10 @@ class CredentialContent(db.Model):
         return self.terms(TaxonomyKind.OCCUPATION)
 
     @property
+    def cip_codes(self) -> list[TaxonomyTerm]:
+        return self.terms(TaxonomyKind.CIP)
+
+    @property
     def course_hours(self) -> float:
         return float(sum(c.credit_hours or 0 for c in self.courses))
 

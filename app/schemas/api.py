@@ -144,6 +144,9 @@ class RequestCreateSchema(Schema):
     courses = fields.List(fields.Dict())
     skills = fields.List(fields.String())
     occupations = fields.List(fields.String())
+    cip_codes = fields.List(
+        fields.String(), metadata={"description": "CIP 2020 program codes, such as 51.3801."}
+    )
     partners = fields.List(fields.Dict())
     badge = fields.Dict()
 

@@ -110,6 +110,7 @@ class RecordSchema(_Strict):
     focus_areas = _strings(load_default=list)
     industries = _strings(load_default=list)
     occupations = _strings(load_default=list)
+    cip_codes = _strings(load_default=list)
     partners = fields.List(fields.Nested(PartnerSchema), load_default=list)
     learning_outcomes = _strings(load_default=list)
     assessment = fields.String(load_default=None, allow_none=True)

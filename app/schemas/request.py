@@ -146,6 +146,7 @@ class DraftSchema(_Lenient):
     focus_areas = _strings(200, "focus areas")
     industries = _strings(200, "industries")
     occupations = _strings(200, "occupations")
+    cip_codes = _strings(200, "CIP codes")
     partners = _items(fields.Nested(DraftPartnerSchema), "partners")
     learning_outcomes = _items(fields.Raw(), "learning outcomes")  # strings or {text, assessment}
     assessment = _text(TEXT, allow_none=True)

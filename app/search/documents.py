@@ -43,6 +43,7 @@ def entry_document(entry: Entry) -> dict[str, Any]:
     industries = content.industries
     competencies = content.competencies
     focus_areas = content.focus_areas
+    programs = content.cip_codes
 
     body = "\n".join(
         filter(
@@ -53,6 +54,7 @@ def entry_document(entry: Entry) -> dict[str, Any]:
                 *(o.text for o in content.outcomes),
                 *(f"{p.name} {p.role or ''}" for p in content.partners),
                 *(t.code for t in occupations),
+                *(t.code for t in programs),
                 *(s.name for s in content.stacks),
                 *(f"{c.code} {c.title}" for c in content.courses),
                 content.badge_name,
@@ -64,7 +66,11 @@ def entry_document(entry: Entry) -> dict[str, Any]:
         credit_band = bands.band(content.credit_hours, bands.CREDIT_HOUR_BANDS)
     else:
         credit_band = None
-    occupation_values = sorted({t.code for t in occupations} | {t.group_code for t in occupations})
+
+    def lineages(terms) -> list[str]:
+        # Every level above each code too: a filter on a sector, group or series finds the
+        # entries aligned to any code below it (621111 is found under 62).
+        return sorted({code for t in terms for code in t.lineage})
 
     def listed(*values: str | None) -> list[str]:
         return [v for v in values if v]
@@ -78,7 +84,7 @@ def entry_document(entry: Entry) -> dict[str, Any]:
         "summary": content.summary,
         "body": body,
         "taxonomy_text": "\n".join(
-            t.title for t in [*occupations, *industries, *competencies, *focus_areas]
+            t.title for t in [*occupations, *industries, *programs, *competencies, *focus_areas]
         ),
         "spell": " ".join(
             [
@@ -109,7 +115,8 @@ def entry_document(entry: Entry) -> dict[str, Any]:
         "f_category": listed(content.category.value if content.category else None),
         "f_focus_area": [t.code for t in focus_areas],
         "f_competency": [t.code for t in competencies],
-        "f_industry": [t.code for t in industries],
-        "f_occupation": occupation_values,
+        "f_industry": lineages(industries),
+        "f_occupation": lineages(occupations),
+        "f_cip": lineages(programs),
         "f_skill": sorted({facet_key(s) for s in skills}),
     }

@@ -43,6 +43,7 @@ FACETS: tuple[Facet, ...] = (
     Facet("competency", "Career competency (NACE)", labels="term:competency"),
     Facet("industry", "Industry (NAICS)", labels="term:industry", show=8),
     Facet("occupation", "Occupation group (SOC)", labels="occupation_group", show=8),
+    Facet("cip", "Program area (CIP)", labels="term:cip", show=8),
     Facet("skill", "Skill", labels="skill", show=10),
 )
 FACET_NAMES = tuple(f.name for f in FACETS)

@@ -142,7 +142,7 @@ def apply_fields(content: CredentialContent, data: dict[str, Any], resolver: Res
                 term = resolver.term(kind, value)
                 if term is None:
                     errors.setdefault(f"{field_name}[{position}]", []).append(
-                        f"Unknown {kind.label.lower()} {value!r}."
+                        resolver.unknown_message(kind, value)
                     )
                 elif term.id not in seen:
                     seen.add(term.id)
@@ -188,3 +188,6 @@ class _PassThroughResolver:
 
     def term(self, kind: TaxonomyKind, value: str):
         return self._terms.get((kind, value))
+
+    def unknown_message(self, kind: TaxonomyKind, value: str) -> str:
+        return f"Unknown {kind.label.lower()} {value!r}."

@@ -176,13 +176,23 @@ def facet_labels(name: str, values) -> dict[str, str]:
     return {}
 
 
+# Which values of a hierarchical facet it lists: the documents carry every level of each code.
+_TOP_LEVEL = {
+    "occupation": lambda code: code.endswith("-0000"),
+    "industry": lambda code: len(code) == 2 or "-" in code,
+    "cip": lambda code: len(code) == 2,
+}
+
+
 def _facet_views(results: search.SearchResults) -> list[FacetView]:
     views = []
     for facet in search.FACETS:
         values = results.facets.get(facet.name, [])
-        if facet.name == "occupation":
-            # The facet lists occupation groups; a detailed code can still be a filter.
-            values = [v for v in values if v.value.endswith("-0000") or v.selected]
+        top = _TOP_LEVEL.get(facet.name)
+        if top:
+            # The facet lists the top level (SOC major group, NAICS sector, CIP series); a
+            # code at any level below can still be a filter.
+            values = [v for v in values if top(v.value) or v.selected]
         order = _NATURAL_ORDER.get(facet.name)
         if order:
             values = sorted(values, key=lambda v: order.index(v.value) if v.value in order else 99)

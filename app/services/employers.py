@@ -50,7 +50,7 @@ def employer_view() -> EmployerView:
     ).all()
     return EmployerView(
         total=results.total,
-        industries=groups("industry"),
+        industries=groups("industry", lambda v: len(v) == 2 or "-" in v),
         occupation_groups=groups("occupation", lambda v: v.endswith("-0000")),
         partners=[(name, n) for name, n in partners],
     )

@@ -43,6 +43,7 @@ SUGGESTION_KINDS = {
     "focus_area": TaxonomyKind.FOCUS_AREA,
     "industry": TaxonomyKind.INDUSTRY,
     "occupation": TaxonomyKind.OCCUPATION,
+    "cip": TaxonomyKind.CIP,
 }
 MAX_SUGGESTIONS = 20
 
@@ -116,15 +117,15 @@ class FormOptions:
     focus_areas: list[tuple[str, str]]
     industries: list[tuple[str, str]]
     occupations: list[tuple[str, str]]
+    cip_codes: list[tuple[str, str]]
     skills: list[str]
 
 
-def _terms(kind: TaxonomyKind) -> list[tuple[str, str]]:
-    rows = db.session.execute(
-        sa.select(TaxonomyTerm.code, TaxonomyTerm.title)
-        .where(TaxonomyTerm.kind == kind)
-        .order_by(TaxonomyTerm.code)
-    )
+def _terms(kind: TaxonomyKind, levels: tuple[str, ...] = ()) -> list[tuple[str, str]]:
+    query = sa.select(TaxonomyTerm.code, TaxonomyTerm.title).where(TaxonomyTerm.kind == kind)
+    if levels:
+        query = query.where(TaxonomyTerm.level.in_(levels))
+    rows = db.session.execute(query.order_by(TaxonomyTerm.code))
     return [(code, title) for code, title in rows]
 
 
@@ -144,8 +145,11 @@ def form_options(limit_skills: int = 200) -> FormOptions:
     return FormOptions(
         competencies=_terms(TaxonomyKind.COMPETENCY),
         focus_areas=_terms(TaxonomyKind.FOCUS_AREA),
-        industries=_terms(TaxonomyKind.INDUSTRY),
-        occupations=_terms(TaxonomyKind.OCCUPATION),
+        # The pages' suggestion lists hold the upper levels and the detailed occupations; any
+        # code or title of any level may be typed, and the suggestion endpoint finds them all.
+        industries=_terms(TaxonomyKind.INDUSTRY, ("sector", "subsector")),
+        occupations=_terms(TaxonomyKind.OCCUPATION, ("detailed",)),
+        cip_codes=_terms(TaxonomyKind.CIP, ("series", "group")),
         skills=skills,
     )
 

@@ -43,6 +43,7 @@ TERM_FIELDS: dict[str, TaxonomyKind] = {
     "focus_areas": TaxonomyKind.FOCUS_AREA,
     "industries": TaxonomyKind.INDUSTRY,
     "occupations": TaxonomyKind.OCCUPATION,
+    "cip_codes": TaxonomyKind.CIP,
 }
 
 LIST_FIELDS = (
@@ -51,6 +52,7 @@ LIST_FIELDS = (
     "focus_areas",
     "industries",
     "occupations",
+    "cip_codes",
     "learning_outcomes",
     "stacks_into",
 )
@@ -81,6 +83,7 @@ CSV_COLUMNS = (
     "focus_areas",
     "industries",
     "occupations",
+    "cip_codes",
     "partners",
     "learning_outcomes",
     "assessment",
@@ -322,7 +325,7 @@ def validate_records(
                         Problem(
                             line,
                             f"{field_name}[{position}]",
-                            f"Unknown {kind.label.lower()} {value!r}.",
+                            resolver.unknown_message(kind, value),
                         )
                     )
                 elif term not in terms[field_name]:
@@ -451,6 +454,7 @@ def content_record(content: CredentialContent) -> dict[str, Any]:
         "focus_areas": [t.title for t in content.focus_areas],
         "industries": [t.code for t in content.industries],
         "occupations": [t.code for t in content.occupations],
+        "cip_codes": [t.code for t in content.cip_codes],
         "partners": [{"name": p.name, "role": p.role} for p in content.partners],
         "learning_outcomes": [o.text for o in content.outcomes],
         "assessment": content.assessment,

@@ -12,11 +12,13 @@ from flask import (
     render_template,
     request,
     stream_with_context,
+    url_for,
 )
 
 from app import search
+from app.enums import TaxonomyKind
 from app.errors import error_response
-from app.services import discovery, employers, exports
+from app.services import discovery, employers, exports, taxonomy_pages
 from app.services.errors import InvalidInput, NotFound
 from app.views import querystring
 
@@ -171,6 +173,26 @@ def institution(slug: str):
     return _search_page(
         "public/institution.html", institution=inst, fixed_filters={"institution": inst.code}
     )
+
+
+def _taxonomy_page(kind: TaxonomyKind, code: str, endpoint: str):
+    try:
+        page = taxonomy_pages.taxonomy_page(kind, code)
+    except NotFound as exc:
+        abort(404, exc.message)
+    if page.term.code != code:  # 291141 → 29-1141: one address per code
+        return redirect(url_for(endpoint, code=page.term.code), 301)
+    return render_template("public/taxonomy.html", page=page, kind=kind.value)
+
+
+@bp.get("/occupations/<code>")
+def occupation(code: str):
+    return _taxonomy_page(TaxonomyKind.OCCUPATION, code, "public.occupation")
+
+
+@bp.get("/industries/<code>")
+def industry(code: str):
+    return _taxonomy_page(TaxonomyKind.INDUSTRY, code, "public.industry")
 
 
 @bp.get("/employers", endpoint="employers")

@@ -61,7 +61,7 @@ def test_search_filter_chip_page_and_open_an_entry(live_server, page):
 @pytest.mark.parametrize(
     "path",
     ["/", "/search?q=nursing&delivery=online", "ENTRY", "/institutions/university-of-oklahoma",
-     "/employers", "/institutions"],
+     "/employers", "/institutions", "/industries/62", "/occupations/29-0000"],
 )
 def test_pages_have_no_serious_accessibility_violations(live_server, js_page, path):
     if path == "ENTRY":
