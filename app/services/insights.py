@@ -339,9 +339,7 @@ def _inventory(start: date, end: date) -> list[Table]:
             "Active entries by state focus area",
             "Focus area",
         ),
-        by_term(
-            TaxonomyKind.INDUSTRY, "entries-by-industry", "Active entries by industry", "Industry"
-        ),
+        _by_sector(),
         grouped(
             "entries-by-delivery",
             "Active entries by delivery",
@@ -386,6 +384,42 @@ def _inventory(start: date, end: date) -> list[Table]:
         )
     )
     return tables
+
+
+def _by_sector() -> Table:
+    """Active entries by NAICS sector: an entry aligned to ``621111`` counts under 62."""
+    rows = db.session.execute(
+        sa.select(Entry.id, TaxonomyTerm.code, TaxonomyTerm.path)
+        .join(ContentTerm, ContentTerm.content_id == Entry.content_id)
+        .join(
+            TaxonomyTerm,
+            sa.and_(
+                TaxonomyTerm.id == ContentTerm.term_id,
+                TaxonomyTerm.kind == TaxonomyKind.INDUSTRY,
+            ),
+        )
+        .where(Entry.status == EntryStatus.ACTIVE)
+    ).all()
+    entries: dict[str, set[int]] = defaultdict(set)
+    for entry_id, code, path in rows:
+        top = next((c for c in (path or "").split("/") if c), code)
+        entries[top].add(entry_id)
+    titles = dict(
+        db.session.execute(
+            sa.select(TaxonomyTerm.code, TaxonomyTerm.title).where(
+                TaxonomyTerm.kind == TaxonomyKind.INDUSTRY, TaxonomyTerm.code.in_(list(entries))
+            )
+        ).all()
+    )
+    out = [[titles.get(code, code), len(ids)] for code, ids in entries.items()]
+    out.sort(key=lambda row: (-row[1], str(row[0])))
+    return Table(
+        "entries-by-industry",
+        "Active entries by industry (NAICS sector)",
+        ["Industry", "Active entries"],
+        out,
+        chart="bars",
+    )
 
 
 # --- demand ---------------------------------------------------------------------------------

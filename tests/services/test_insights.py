@@ -152,6 +152,13 @@ def test_inventory_counts_match_the_database(app, people):
     assert retired.status is EntryStatus.RETIRED
 
 
+def test_industries_roll_up_to_their_sector(app, people):
+    publish(industries=["621111"])  # Offices of Physicians
+    publish(industries=["62", "6221"])  # the same sector twice: one entry
+    report = insights.report(people.staff, date(2026, 1, 1), date(2026, 12, 31))
+    assert rows(report, "entries-by-industry")["Health Care and Social Assistance"] == [2]
+
+
 def test_demand_counts_searches_gaps_views_and_click_throughs(app, client, index, people):
     app.config["DEMAND_FLUSH_SECONDS"] = 0
     entry = publish(title="Orchard Management")
