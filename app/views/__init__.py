@@ -12,6 +12,7 @@ def register_blueprints(app: Flask) -> None:
     from app.views.api_docs import bp as api_docs_bp
     from app.views.approvals import bp as approvals_bp
     from app.views.auth import bp as auth_bp
+    from app.views.imports import bp as imports_bp
     from app.views.liaison import badges_bp
     from app.views.liaison import bp as liaison_bp
     from app.views.policy_admin import bp as policy_admin_bp
@@ -28,4 +29,5 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(review_bp)
     app.register_blueprint(approvals_bp)
     app.register_blueprint(policy_admin_bp)
+    app.register_blueprint(imports_bp)
     csrf.exempt(api_bp)

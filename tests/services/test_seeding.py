@@ -77,3 +77,4 @@ def test_the_cli_import_of_a_file_written_by_someone_else(app, runner, tmp_path)
     assert result.exit_code == 0, result.output
     entry = db.session.scalar(sa.select(Entry).filter_by(external_id="RSU-CYBER-1"))
     assert entry.institution.code == "RSU"
+    assert entry.versions[0].note == "Imported from catalog.jsonl by command line"
