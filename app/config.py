@@ -71,6 +71,6 @@ def from_env(instance_path: str, environ: dict[str, str] | None = None) -> dict:
         "SESSION_COOKIE_SECURE": app_env == "production",
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
         "IMPORT_DIR": env.get("IMPORT_DIR") or str(Path(instance_path) / "imports"),
-        "IMPORT_MAX_BYTES": int(env.get("IMPORT_MAX_BYTES") or 15 * 1024 * 1024),
+        "IMPORT_MAX_BYTES": int(env.get("IMPORT_MAX_BYTES") or 50 * 1024 * 1024),
         "IMPORT_IN_BACKGROUND": True,
     }

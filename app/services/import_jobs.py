@@ -44,6 +44,11 @@ def _progress_path(job_id: int, stored_name: str) -> Path:
     return _folder() / f"{stored_name}.progress"
 
 
+def too_big_message() -> str:
+    limit = current_app.config["IMPORT_MAX_BYTES"] / (1024 * 1024)
+    return f"The file is larger than {limit:g} MB; split it into smaller files."
+
+
 def upload(actor: User, filename: str, data: bytes) -> ImportJob:
     """Staff or an administrator uploads a CSV or JSON Lines file; its dry run starts.
 
@@ -57,8 +62,7 @@ def upload(actor: User, filename: str, data: bytes) -> ImportJob:
     elif Path(name).suffix.lower() not in EXTENSIONS:
         problem = "Upload a CSV (.csv) or JSON Lines (.jsonl) file."
     elif len(data) > current_app.config["IMPORT_MAX_BYTES"]:
-        limit = current_app.config["IMPORT_MAX_BYTES"] / (1024 * 1024)
-        problem = f"The file is larger than {limit:g} MB; split it into smaller files."
+        problem = too_big_message()
     elif not data.strip():
         problem = "The file is empty."
     else:

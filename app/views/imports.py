@@ -3,8 +3,18 @@ administrators; the service checks it, these views translate its answers."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.services import import_jobs
 from app.services.errors import InvalidInput, ServiceError
@@ -33,7 +43,13 @@ def upload_form():
 @bp.post("/")
 @login_required
 def upload():
-    upload = request.files.get("file")
+    # An import file may be larger than other uploads; the form around it adds a little.
+    request.max_content_length = current_app.config["IMPORT_MAX_BYTES"] + 1024 * 1024
+    try:
+        upload = request.files.get("file")
+    except RequestEntityTooLarge:
+        message = import_jobs.too_big_message()
+        return _page({"file": [message]}, 413)
     try:
         job = import_jobs.upload(
             _actor(), upload.filename if upload else "", upload.read() if upload else b""
