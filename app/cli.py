@@ -67,6 +67,10 @@ def seed_command(only: str | None) -> None:
     if report.entries is not None:
         _print_import(report.entries)
         click.echo(f"Demo accounts: {report.accounts_created} created.")
+    if report.demo is not None:
+        click.echo(
+            f"Demo requests: {report.demo.created} created, {report.demo.unchanged} unchanged."
+        )
 
 
 @inventory_cli.command("import")

@@ -82,4 +82,7 @@ def from_env(instance_path: str, environ: dict[str, str] | None = None) -> dict:
         # A request form with its badge image (512 KB at most) is far below this; anything
         # larger is refused with 413 before it is read.
         "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", str(2 * 1024 * 1024))),
+        "IMPORT_DIR": env.get("IMPORT_DIR") or str(Path(instance_path) / "imports"),
+        "IMPORT_MAX_BYTES": int(env.get("IMPORT_MAX_BYTES") or 50 * 1024 * 1024),
+        "IMPORT_IN_BACKGROUND": True,
     }

@@ -12,6 +12,7 @@ from app.models.content import (
 )
 from app.models.demand import DemandCount
 from app.models.entry import Entry, EntryVersion
+from app.models.import_job import ImportJob
 from app.models.institution import Institution
 from app.models.mail import MailMessage
 from app.models.outbox import IndexTask
@@ -29,6 +30,7 @@ from app.models.token import ApiToken
 from app.models.user import User
 
 __all__ = [
+    "ImportJob",
     "Activity",
     "ApiToken",
     "Attachment",

@@ -39,14 +39,18 @@ def import_file(
     *,
     dry_run: bool = False,
     progress: Callable[[int], None] | None = None,
+    imported_by: str = "command line",
+    filename: str | None = None,
 ) -> ImportReport:
     """Import a JSON Lines or CSV file of records (anyone with shell access; the seed command).
 
     Every record is validated before any is written: a file with one bad record writes
     nothing and the report lists each problem with its line and field. ``dry_run`` validates
     and counts what would change without writing. ``progress`` is called with the number of
-    records handled since its last call.
+    records handled since its last call. Each version it writes notes that it was imported,
+    from which file (``filename``, the path's name by default) and by whom (``imported_by``).
     """
+    note = f"Imported from {filename or path.name} by {imported_by}"
     report = ImportReport(path=str(path), dry_run=dry_run)
     rows, report.problems = records.read_records(path)
     report.records = len(rows) + len({p.line for p in report.problems})
@@ -61,7 +65,9 @@ def import_file(
     taken_slugs = set(db.session.scalars(sa.select(Entry.slug)))
     for record in valid:
         key = (record.institution.id, record.data["external_id"])
-        outcome = publishing.upsert_record(record, entry=existing.get(key), taken_slugs=taken_slugs)
+        outcome = publishing.upsert_record(
+            record, entry=existing.get(key), taken_slugs=taken_slugs, note=note
+        )
         setattr(report, outcome, getattr(report, outcome) + 1)
         if progress:
             progress(1)

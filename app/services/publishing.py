@@ -111,6 +111,7 @@ def upsert_record(
     today: date | None = None,
     entry: Entry | None | object = _LOOK_UP,
     taken_slugs: set[str] | None = None,
+    note: str | None = None,
 ) -> str:
     """Publish a validated record: ``"created"``, ``"updated"`` or ``"unchanged"``.
 
@@ -139,6 +140,7 @@ def upsert_record(
             endorsement=endorsement,
             status=status,
             source="import",
+            note=note,
             entry=entry,
         )
         return "updated"
@@ -150,6 +152,7 @@ def upsert_record(
         status=status,
         published_on=records.record_published_on(record, today),
         source="import",
+        note=note,
         taken_slugs=taken_slugs,
     )
     return "created"

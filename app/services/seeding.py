@@ -10,7 +10,7 @@ from pathlib import Path
 from flask import current_app
 
 from app.enums import Role
-from app.services import importer, reference, unit, users
+from app.services import demo, importer, reference, unit, users
 from app.services.errors import ServiceError
 
 ENTRIES_FILE = "entries.jsonl"
@@ -24,6 +24,7 @@ class SeedReport:
     entries: importer.ImportReport | None = None
     accounts_created: int = 0
     accounts: list[dict[str, str]] = field(default_factory=list)
+    demo: demo.DemoReport | None = None
 
 
 def seed(
@@ -63,6 +64,7 @@ def seed(
         )
         report.accounts_created += 1
     unit.commit()
+    report.demo = demo.seed_requests(folder / demo.DEMO_FILE)
     return report
 
 

@@ -9,7 +9,7 @@ request's version counter makes the other's UPDATE match no row), the other gets
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from sqlite3 import SQLITE_BUSY
 from typing import Any
 
@@ -19,7 +19,7 @@ from marshmallow import ValidationError
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
-from app import compliance
+from app import clock, compliance
 from app.enums import (
     CommentVisibility,
     Endorsement,
@@ -61,7 +61,7 @@ INSTITUTION_VISIBLE = frozenset(
 
 
 def _now() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
 
 
 def _load_fields(data: dict[str, Any]) -> dict[str, Any]:

@@ -13,6 +13,7 @@ def register_blueprints(app: Flask) -> None:
     from app.views.approvals import bp as approvals_bp
     from app.views.auth import bp as auth_bp
     from app.views.exports import bp as exports_bp
+    from app.views.imports import bp as imports_bp
     from app.views.info import bp as info_bp
     from app.views.insights import bp as insights_bp
     from app.views.liaison import badges_bp
@@ -36,6 +37,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(approvals_bp)
     app.register_blueprint(policy_admin_bp)
     app.register_blueprint(synonyms_admin_bp)
+    app.register_blueprint(imports_bp)
     csrf.exempt(api_bp)
 
     from app.cors import register_cors
