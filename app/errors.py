@@ -6,6 +6,8 @@ from flask import Flask, current_app, jsonify, render_template, request
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from app.services.throttle import TooManyAttempts
+
 
 def wants_json() -> bool:
     if request.path.startswith("/api/"):
@@ -21,6 +23,11 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         return error_response(exc.code or 500, exc.name, exc.description)
+
+    @app.errorhandler(TooManyAttempts)
+    def too_many_attempts(exc: TooManyAttempts):
+        response, status = error_response(429, "Too Many Requests", exc.message)
+        return response, status, {"Retry-After": str(exc.retry_after)}
 
     @app.errorhandler(Exception)
     def unhandled(exc: Exception):  # pragma: no cover - exercised only by bugs

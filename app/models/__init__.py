@@ -17,6 +17,7 @@ from app.models.outbox import IndexTask
 from app.models.policy import RuleOverride, Setting
 from app.models.request import Comment, CredentialRequest, TransitionRecord
 from app.models.taxonomy import TaxonomyTerm
+from app.models.throttle import ThrottleEvent
 from app.models.token import ApiToken
 from app.models.user import User
 
@@ -40,6 +41,7 @@ __all__ = [
     "Skill",
     "StackTarget",
     "TaxonomyTerm",
+    "ThrottleEvent",
     "TransitionRecord",
     "User",
 ]

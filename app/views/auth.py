@@ -33,6 +33,7 @@ from app.forms.auth import (
 from app.permissions import can
 from app.services import accounts
 from app.services.errors import InvalidInput, ServiceError
+from app.services.throttle import TooManyAttempts
 
 bp = Blueprint("auth", __name__)
 
@@ -112,7 +113,12 @@ def login():
     error = None
     if form.validate_on_submit():
         try:
-            user = accounts.authenticate(form.email.data, form.password.data)
+            user = accounts.authenticate(
+                form.email.data, form.password.data, address=request.remote_addr
+            )
+        except TooManyAttempts as exc:
+            page = render_template("auth/login.html", form=form, error=exc.message)
+            return page, 429, {"Retry-After": str(exc.retry_after)}
         except InvalidInput as exc:
             error = exc.message
         else:
