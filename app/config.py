@@ -68,6 +68,7 @@ def from_env(instance_path: str, environ: dict[str, str] | None = None) -> dict:
         "PASSWORD_RESET_MAX_AGE": int(env.get("PASSWORD_RESET_MAX_AGE", "3600")),  # seconds
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": app_env == "production",
+        # Cookies travel over HTTPS only, except on a developer's own machine.
+        "SESSION_COOKIE_SECURE": app_env != "development",
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
     }

@@ -5,11 +5,21 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request, url_for
 
 from app import search
+from app.auth_loader import bearer_token
 from app.errors import error_response
+from app.extensions import csrf
 from app.services import discovery, records
 from app.services.errors import InvalidInput, NotFound
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+@bp.before_request
+def _csrf_for_cookie_callers():
+    # Token callers carry no cookie a forged page could borrow; a browser session that writes
+    # through the API must send the CSRF token (``X-CSRFToken``), as every form does.
+    if request.method not in ("GET", "HEAD", "OPTIONS") and bearer_token(request) is None:
+        csrf.protect()
 
 
 def _unavailable():

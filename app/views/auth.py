@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     g,
     jsonify,
@@ -15,6 +16,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_login import current_user, login_required, login_user, logout_user
@@ -122,6 +124,10 @@ def login():
         except InvalidInput as exc:
             error = exc.message
         else:
+            # A new session at sign-in: nothing of the anonymous one (its CSRF token included)
+            # is carried over, so a cookie planted before sign-in is worth nothing after it.
+            session.clear()
+            g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
             login_user(user)
             flash(f"Signed in as {user.name}.", "success")
             return redirect(safe_next(form.next.data) or home_for(user))
