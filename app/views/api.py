@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request, url_for
 
 from app import search
+from app.access import access
 from app.auth_loader import bearer_token
 from app.errors import error_response
 from app.extensions import csrf
@@ -73,6 +74,7 @@ def _facets(facet_views) -> dict:
 
 
 @bp.get("/credentials")
+@access("public")
 def credentials():
     """Search the inventory.
     ---
@@ -116,6 +118,7 @@ def credentials():
 
 
 @bp.get("/credentials/<int:entry_id>")
+@access("public")
 def credential(entry_id: int):
     """One entry in the record format.
     ---
@@ -153,6 +156,7 @@ def credential(entry_id: int):
 
 
 @bp.get("/suggest")
+@access("public")
 def suggest():
     """Suggestions as one types.
     ---
@@ -179,6 +183,7 @@ def suggest():
 
 
 @bp.get("/institutions")
+@access("public")
 def institutions():
     """The institutions.
     ---
@@ -207,6 +212,7 @@ def institutions():
 
 
 @bp.get("/facets")
+@access("public")
 def facets():
     """Every facet value with its count over the whole public inventory.
     ---

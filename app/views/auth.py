@@ -22,6 +22,7 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.routing import BuildError
 
+from app.access import access
 from app.auth_loader import bearer_token, unauthorized_json
 from app.enums import Role
 from app.forms.auth import (
@@ -106,6 +107,7 @@ def home_for(user) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@access("public")
 def login():
     form = LoginForm()
     if request.method == "GET":
@@ -136,6 +138,7 @@ def login():
 
 
 @bp.post("/logout")
+@access("public")
 def logout():
     """Sign out, ending every session of the account (on every device)."""
     if current_user.is_authenticated:
@@ -166,12 +169,14 @@ def _account_page(status: int = 200, **forms):
 
 
 @bp.get("/account")
+@access("signed_in")
 @login_required
 def account():
     return _account_page()
 
 
 @bp.post("/account/password")
+@access("signed_in")
 @login_required
 def change_password():
     form = ChangePasswordForm()
@@ -193,6 +198,7 @@ def change_password():
 
 
 @bp.post("/account/tokens")
+@access("signed_in")
 @login_required
 def create_token():
     form = CreateTokenForm()
@@ -208,6 +214,7 @@ def create_token():
 
 
 @bp.post("/account/tokens/<int:token_id>/revoke")
+@access("signed_in")
 @login_required
 def revoke_token(token_id: int):
     form = RevokeTokenForm()
@@ -225,6 +232,7 @@ def revoke_token(token_id: int):
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
+@access("public")
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
@@ -238,6 +246,7 @@ def forgot_password():
 
 
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
+@access("public")
 def reset_password(token: str):
     form = ResetPasswordForm()
     try:
@@ -271,6 +280,7 @@ def reset_password(token: str):
 
 
 @bp.get("/api/v1/me")
+@access("signed_in")
 @login_required
 def me():
     """The account that makes the request (sign in, or send ``Authorization: Bearer <token>``)."""

@@ -13,6 +13,7 @@ from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
 from app import compliance
+from app.access import access
 from app.enums import CommentVisibility, Recommendation, RequestKind
 from app.services import policy, review, workflow
 from app.services.errors import Conflict, InvalidInput, ServiceError
@@ -171,12 +172,14 @@ def _failed(form: str, exc: ServiceError, **typed) -> dict:
 
 
 @bp.get("/<int:request_id>")
+@access("regents")
 @login_required
 def detail(request_id: int):
     return _detail_page(request_id)
 
 
 @bp.post("/<int:request_id>/actions/<action>")
+@access("regents")
 @login_required
 def act(request_id: int, action: str):
     """Claim, request revisions, or recommend (with the version the page showed)."""
@@ -235,6 +238,7 @@ def override(request_id: int):
 
 
 @bp.post("/<int:request_id>/comments")
+@access("regents")
 @login_required
 def comment(request_id: int):
     body = request.form.get("body", "")
