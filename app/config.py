@@ -71,4 +71,7 @@ def from_env(instance_path: str, environ: dict[str, str] | None = None) -> dict:
         # Cookies travel over HTTPS only, except on a developer's own machine.
         "SESSION_COOKIE_SECURE": app_env != "development",
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        # Sign-in and API-token throttling counts failures here when set (else in the database).
+        "REDIS_URL": env.get("REDIS_URL", ""),
+        "REDIS_PREFIX": env.get("REDIS_PREFIX", "mci:"),
     }
