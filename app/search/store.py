@@ -180,6 +180,9 @@ def rebuild(progress: Callable[[int], None] | None = None, *, lock_timeout: floa
         ix = whoosh_index.create_in(str(path), SCHEMA)
         writer = ix.writer(limitmb=256)
         count = 0
+        # Loaded entries are let go chunk by chunk to bound memory; the objects the caller
+        # already holds (the signed-in user, a request just saved) stay attached.
+        held = set(db.session.identity_map.keys())
         try:
             ids = list(
                 db.session.scalars(
@@ -192,7 +195,9 @@ def rebuild(progress: Callable[[int], None] | None = None, *, lock_timeout: floa
                 for entry in entries:
                     writer.add_document(**entry_document(entry))
                 count += len(entries)
-                db.session.expunge_all()
+                for key, obj in list(db.session.identity_map.items()):
+                    if key not in held and obj in db.session:  # (expunge cascades)
+                        db.session.expunge(obj)
                 if progress:
                     progress(len(entries))
             writer.commit()
