@@ -9,7 +9,7 @@ export FLASK_APP := wsgi
 USWDS_DIST := node_modules/@uswds/uswds/dist
 VENDOR     := app/static/vendor
 
-.PHONY: run test bench lint install install-test assets clean
+.PHONY: run test check bench lint install install-test assets clean
 
 ## run: install, migrate, seed, index and serve on http://127.0.0.1:$(PORT)
 run: install assets
@@ -19,10 +19,26 @@ run: install assets
 	@$(BIN)/flask users demo-logins --port $(PORT)
 	$(BIN)/gunicorn --workers $(WORKERS) --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
 
-## test: install what the tests need and run the whole suite
-test: install-test assets
-	$(BIN)/ruff check app tests
+## test: install what the tests need, run the checks, then the whole suite
+test: install-test assets check
 	$(BIN)/pytest
+
+## check: ruff (with its security rules), bandit, and pip-audit of every installed package
+# pip-audit asks PyPI's advisory data (https://pypi.org/pypi/NAME/VERSION/json) about each
+# package; --strict fails on any it cannot audit. Where that data cannot be reached at all
+# (a network that only mirrors the package index), the audit cannot run: that is said
+# plainly, and the other checks still decide.
+check: install-test
+	$(BIN)/ruff check app tests
+	$(BIN)/bandit -ll -q -r app
+	@if $(BIN)/python -c "import urllib.request as u, importlib.metadata as m; u.urlopen('https://pypi.org/pypi/flask/%s/json' % m.version('flask'), timeout=10)" 2>/dev/null; then \
+		timeout 180 $(BIN)/pip-audit --local --skip-editable --strict --timeout 10 \
+			--progress-spinner off || { \
+			echo "pip-audit failed: a package above has a known vulnerability, or PyPI's" \
+			     "vulnerability data stopped answering (see the error above)." >&2; exit 1; }; \
+	else \
+		echo "pip-audit NOT RUN: PyPI's vulnerability data (pypi.org/pypi/NAME/VERSION/json) cannot be reached from here."; \
+	fi
 
 ## bench: search latency at 1,000 / 10,000 / 100,000 entries (not part of `make test`)
 bench: install-test assets

@@ -29,6 +29,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
 
     from app import auth_loader  # noqa: F401  (registers the user loader)
+    from app.access import init_access
     from app.cli import register_cli
     from app.errors import register_error_handlers
     from app.search import init_search
@@ -40,6 +41,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     _register_outbox_drains()
     register_templating(app)
     register_blueprints(app)
+    init_access(app)
     register_error_handlers(app)
     register_security_headers(app)
     register_cli(app)

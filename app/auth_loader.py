@@ -46,7 +46,7 @@ def load_user_from_token(req: Request) -> User | None:
         return None
     from app.services import accounts
 
-    return accounts.authenticate_token(token)
+    return accounts.authenticate_token(token, address=req.remote_addr)
 
 
 def unauthorized_json(message: str):

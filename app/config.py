@@ -78,11 +78,15 @@ def from_env(instance_path: str, environ: dict[str, str] | None = None) -> dict:
         "PASSWORD_RESET_MAX_AGE": int(env.get("PASSWORD_RESET_MAX_AGE", "3600")),  # seconds
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": app_env == "production",
+        # Cookies travel over HTTPS only, except on a developer's own machine.
+        "SESSION_COOKIE_SECURE": app_env != "development",
         # A request form with its badge image (512 KB at most) is far below this; anything
         # larger is refused with 413 before it is read.
         "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", str(2 * 1024 * 1024))),
         "IMPORT_DIR": env.get("IMPORT_DIR") or str(Path(instance_path) / "imports"),
         "IMPORT_MAX_BYTES": int(env.get("IMPORT_MAX_BYTES") or 50 * 1024 * 1024),
         "IMPORT_IN_BACKGROUND": True,
+        # Sign-in and API-token throttling counts failures here when set (else in the database).
+        "REDIS_URL": env.get("REDIS_URL", ""),
+        "REDIS_PREFIX": env.get("REDIS_PREFIX", "mci:"),
     }

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from flask import Flask, current_app, jsonify, render_template, request
 from markupsafe import escape
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
+
+from app.services.throttle import TooManyAttempts
 
 
 def wants_json() -> bool:
@@ -29,6 +31,23 @@ def register_error_handlers(app: Flask) -> None:
                 "saved. Shorten the longest texts or use a smaller image, then try again.",
             )
         return error_response(exc.code or 500, exc.name, exc.description)
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(exc: RequestEntityTooLarge):
+        limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+        size = f"{limit // 2**20} MB" if limit >= 2**20 else f"{limit // 1024} KB"
+        return error_response(
+            413,
+            "File too large",
+            f"What you sent is larger than the {size} this site accepts, so nothing was "
+            "saved. Go back, choose a smaller file (a badge image may be at most 512 KB), and "
+            "send the form again.",
+        )
+
+    @app.errorhandler(TooManyAttempts)
+    def too_many_attempts(exc: TooManyAttempts):
+        response, status = error_response(429, "Too Many Requests", exc.message)
+        return response, status, {"Retry-After": str(exc.retry_after)}
 
     @app.errorhandler(Exception)
     def unhandled(exc: Exception):  # pragma: no cover - exercised only by bugs

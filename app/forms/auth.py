@@ -6,9 +6,12 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from app.services.users import MIN_PASSWORD_LENGTH
+from app.services.users import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
-_PASSWORD_HINT = f"At least {MIN_PASSWORD_LENGTH} characters. A few unrelated words work well."
+_PASSWORD_HINT = (
+    f"At least {MIN_PASSWORD_LENGTH} characters, not a common password. "
+    "A few unrelated words work well."
+)
 
 
 def _new_password_field() -> PasswordField:
@@ -18,6 +21,9 @@ def _new_password_field() -> PasswordField:
             DataRequired("Enter a new password."),
             Length(
                 min=MIN_PASSWORD_LENGTH, message=f"Use at least {MIN_PASSWORD_LENGTH} characters."
+            ),
+            Length(
+                max=MAX_PASSWORD_LENGTH, message=f"Use at most {MAX_PASSWORD_LENGTH} characters."
             ),
         ],
         description=_PASSWORD_HINT,

@@ -26,6 +26,7 @@ from app.models.request import (
 )
 from app.models.synonym import SynonymGroup
 from app.models.taxonomy import TaxonomyTerm
+from app.models.throttle import ThrottleEvent
 from app.models.token import ApiToken
 from app.models.user import User
 
@@ -55,6 +56,7 @@ __all__ = [
     "StackTarget",
     "SynonymGroup",
     "TaxonomyTerm",
+    "ThrottleEvent",
     "TransitionRecord",
     "User",
 ]

@@ -180,6 +180,9 @@ def rebuild(progress: Callable[[int], None] | None = None, *, lock_timeout: floa
         ix = whoosh_index.create_in(str(path), SCHEMA)
         writer = ix.writer(limitmb=256)
         count = 0
+        # Loaded entries are let go chunk by chunk to bound memory; the objects the caller
+        # already holds (the signed-in user, a request just saved) stay attached.
+        held = set(db.session.identity_map.keys())
         try:
             ids = list(
                 db.session.scalars(
@@ -192,7 +195,9 @@ def rebuild(progress: Callable[[int], None] | None = None, *, lock_timeout: floa
                 for entry in entries:
                     writer.add_document(**entry_document(entry))
                 count += len(entries)
-                db.session.expunge_all()
+                for key, obj in list(db.session.identity_map.items()):
+                    if key not in held and obj in db.session:  # (expunge cascades)
+                        db.session.expunge(obj)
                 if progress:
                     progress(len(entries))
             writer.commit()
@@ -210,15 +215,24 @@ def rebuild(progress: Callable[[int], None] | None = None, *, lock_timeout: floa
 def sync(*, lock_timeout: float = 2.0) -> int:
     """Apply the pending index tasks. Returns how many were applied.
 
-    Called after every commit (``app.services.unit``) and by ``flask search sync``. If another
+    Called after every commit (``app.services.unit``) and by ``flask search sync``. When there
+    is no index at all, it builds one from the database (and returns its size). If another
     process holds the writer lock past ``lock_timeout`` or the index is unavailable, the tasks
     stay for the next sync and this returns 0; it never raises for those.
     """
     st = store()
     if not st.exists():
-        # Nothing to keep in line yet (a first seed): `flask search rebuild` builds it.
-        current_app.logger.info("No search index yet; index tasks kept for the first build.")
-        return 0
+        if db.session.scalar(sa.select(IndexTask.id).limit(1)) is None:
+            return 0
+        # A fresh deployment (or a lost index folder): build the whole index from the database
+        # now, so what was just published is searchable without anyone running a command.
+        try:
+            built = rebuild(lock_timeout=lock_timeout)
+        except WriterBusy:
+            current_app.logger.info("Search index being built by another process.")
+            return 0
+        current_app.logger.info("No search index was found; built one with %d entries.", built)
+        return built
     try:
         with st.writer_lock(lock_timeout):
             return _apply_pending(st)

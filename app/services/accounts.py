@@ -23,7 +23,7 @@ from app.extensions import db
 from app.models import ApiToken, Institution, User
 from app.models.user import new_session_token
 from app.permissions import can
-from app.services import mail, unit, users
+from app.services import mail, throttle, unit, users
 from app.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 
 SIGN_IN_FAILED = "The e-mail address or password is not correct, or the account is disabled."
@@ -46,10 +46,9 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _password_errors(password: str) -> list[str]:
-    if len(password) < users.MIN_PASSWORD_LENGTH:
-        return [f"Use at least {users.MIN_PASSWORD_LENGTH} characters."]
-    return []
+def _password_errors(password: str, user: User | None = None) -> list[str]:
+    inputs = [user.email, user.name] if user is not None else []
+    return users.password_problems(password, user_inputs=inputs)
 
 
 def _set_password(user: User, password: str) -> None:
@@ -65,20 +64,26 @@ def _require_admin(actor: User) -> None:
 # --- Signing in and out ---------------------------------------------------------------------
 
 
-def authenticate(email: str, password: str) -> User:
+def authenticate(email: str, password: str, address: str | None = None) -> User:
     """Anyone: check an e-mail and password; record the sign-in and return the user.
 
     Raises ``InvalidInput`` with one message, the same whether the e-mail is unknown, the
     password wrong or the account disabled, so the answer does not reveal which accounts exist.
+    Raises ``throttle.TooManyAttempts`` once the account (known or not) or the client
+    ``address`` has failed too often, before the password is even checked.
     """
+    limits = ((throttle.SIGN_IN_ACCOUNT, email), (throttle.SIGN_IN_ADDRESS, address))
+    throttle.check(*limits)
     user = users.find_user(email) if email else None
     if user is None or not user.password_hash:
         try:
             _hasher.verify(_dummy_hash(), password or "-")
         except VerificationError:  # noqa: S110 - only spends the time a real check would
             pass
+        throttle.fail(*limits)
         raise InvalidInput(SIGN_IN_FAILED)
     if not users.check_password(user, password) or not user.active:
+        throttle.fail(*limits)
         raise InvalidInput(SIGN_IN_FAILED)
     try:
         if _hasher.check_needs_rehash(user.password_hash):
@@ -86,7 +91,7 @@ def authenticate(email: str, password: str) -> User:
     except InvalidHashError:  # pragma: no cover - check_password already refused it
         raise InvalidInput(SIGN_IN_FAILED) from None
     user.last_login_at = _now()
-    unit.commit()
+    throttle.clear(throttle.SIGN_IN_ACCOUNT, email)
     return user
 
 
@@ -106,7 +111,7 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     errors: dict[str, list[str]] = {}
     if not users.check_password(user, current_password):
         errors["current_password"] = ["This is not your current password."]
-    if problems := _password_errors(new_password):
+    if problems := _password_errors(new_password, user):
         errors["new_password"] = problems
     if errors:
         raise InvalidInput("The password was not changed.", errors)
@@ -215,10 +220,10 @@ def reset_password(token: str, new_password: str) -> User:
     user, which also makes the link unusable. Commits.
 
     Raises ``InvalidInput``: the link is expired or not valid (message only), or the password
-    is too short (field error on ``password``).
+    is too short, too long or easy to guess (field error on ``password``).
     """
     user = user_for_reset_token(token)
-    if problems := _password_errors(new_password):
+    if problems := _password_errors(new_password, user):
         raise InvalidInput("The password was not changed.", {"password": problems})
     _set_password(user, new_password)
     unit.commit()
@@ -275,13 +280,18 @@ def revoke_token(user: User, token_id: int) -> ApiToken:
     return token
 
 
-def authenticate_token(raw: str) -> User | None:
+def authenticate_token(raw: str, address: str | None = None) -> User | None:
     """The request loader: the active user owning this unrevoked token, or ``None``.
-    Records when the token was last used (at most once a minute)."""
-    if not raw.startswith(TOKEN_PREFIX):
-        return None
-    token = db.session.scalar(db.select(ApiToken).filter_by(digest=_digest(raw)))
+    Records when the token was last used (at most once a minute). Refused tokens count
+    against the client ``address``; past the limit ``throttle.TooManyAttempts`` is raised
+    before the token is looked up."""
+    limit = (throttle.API_TOKEN_ADDRESS, address)
+    throttle.check(limit)
+    token = None
+    if raw.startswith(TOKEN_PREFIX):
+        token = db.session.scalar(db.select(ApiToken).filter_by(digest=_digest(raw)))
     if token is None or token.revoked_at is not None or not token.user.active:
+        throttle.fail(limit)
         return None
     now = _now()
     if token.last_used_at is None or now - token.last_used_at >= TOKEN_TOUCH_INTERVAL:

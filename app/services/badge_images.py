@@ -4,7 +4,8 @@ shows them.
 
 Only PNG and SVG are accepted. An SVG is parsed with ``defusedxml`` (no entities, no DTD) and
 refused if it could run or fetch anything: a ``script`` or ``foreignObject`` element, an event
-handler attribute (``on...``), or a link that is not local (``#...``) or an inline image.
+handler attribute (``on...``), a link that is not local (``#...``) or an inline image, or CSS
+that imports or loads a ``url(...)`` from elsewhere.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 MIMETYPES = {"png": "image/png", "svg": "image/svg+xml"}
 NAME_RE = re.compile(r"^[0-9a-f]{64}\.(png|svg)$")
 FIELD = "badge_image"
+# CSS that fetches: @import, or url(...) of anything but a local #fragment or an inline image.
+_EXTERNAL_CSS = re.compile(r"@import|url\(\s*(?![\"']?\s*(?:#|data:image/))", re.IGNORECASE)
 
 
 def _refuse(message: str) -> InvalidInput:
@@ -66,6 +69,10 @@ def check_svg(data: bytes) -> None:
                 )
             if name == "href" and not value.strip().startswith(("#", "data:image/")):
                 raise _refuse("The SVG links to something outside itself: embed everything.")
+            if name == "style" and _EXTERNAL_CSS.search(value):
+                raise _refuse("The SVG links to something outside itself: embed everything.")
+        if tag == "style" and _EXTERNAL_CSS.search("".join(element.itertext())):
+            raise _refuse("The SVG links to something outside itself: embed everything.")
 
 
 def check(data: bytes) -> str:

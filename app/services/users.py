@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from zxcvbn import zxcvbn
 
 from app.enums import Role
 from app.extensions import db
@@ -14,6 +15,24 @@ from app.services.errors import InvalidInput
 _hasher = PasswordHasher()
 
 MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 128
+# zxcvbn's 0-4 estimate of how hard a password is to guess; below 3 it is among, or close to,
+# the common passwords of its lists (30,000 leaked passwords, names, English words).
+MIN_PASSWORD_SCORE = 3
+
+
+def password_problems(password: str, *, user_inputs: list[str] | None = None) -> list[str]:
+    """What is wrong with ``password`` as a new password: too short, too long, or easy to guess
+    (a common password, a name, a keyboard pattern, or the user's own e-mail or name)."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return [f"Use at least {MIN_PASSWORD_LENGTH} characters."]
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return [f"Use at most {MAX_PASSWORD_LENGTH} characters."]
+    verdict = zxcvbn(password, user_inputs=[s for s in user_inputs or [] if s])
+    if verdict["score"] < MIN_PASSWORD_SCORE:
+        warning = verdict["feedback"]["warning"] or "This password is easy to guess."
+        return [f"{warning.rstrip('.')}. Choose a password that is harder to guess."]
+    return []
 
 
 def hash_password(password: str) -> str:
@@ -44,7 +63,7 @@ def create_user(
     """Create an account (administrators, the CLI, the seed). Flushes; never commits.
 
     Raises ``InvalidInput`` for a taken e-mail, a liaison without an institution, or a
-    password shorter than 12 characters.
+    password that is too short, too long or easy to guess.
     """
     email = normalise_email(email)
     errors: dict[str, list[str]] = {}
@@ -54,8 +73,8 @@ def create_user(
         errors["email"] = [f"An account for {email} already exists."]
     if role is Role.LIAISON and institution is None:
         errors["institution"] = ["A liaison belongs to one institution."]
-    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
-        errors["password"] = [f"Use at least {MIN_PASSWORD_LENGTH} characters."]
+    if password is not None and (problems := password_problems(password, user_inputs=[email])):
+        errors["password"] = problems
     if errors:
         raise InvalidInput("The account could not be created.", errors)
     user = User(

@@ -5,11 +5,22 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request, url_for
 
 from app import search
+from app.access import access
+from app.auth_loader import bearer_token
 from app.errors import error_response
+from app.extensions import csrf
 from app.services import discovery, records
 from app.services.errors import InvalidInput, NotFound
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+@bp.before_request
+def _csrf_for_cookie_callers():
+    # Token callers carry no cookie a forged page could borrow; a browser session that writes
+    # through the API must send the CSRF token (``X-CSRFToken``), as every form does.
+    if request.method not in ("GET", "HEAD", "OPTIONS") and bearer_token(request) is None:
+        csrf.protect()
 
 
 def _unavailable():
@@ -95,6 +106,7 @@ def _facets(facet_views) -> dict:
 
 
 @bp.get("/credentials")
+@access("public")
 def credentials():
     """Search the inventory.
     ---
@@ -145,6 +157,7 @@ def _search_body(params, page) -> dict:
 
 
 @bp.get("/credentials/<entry_id>")
+@access("public")
 def credential(entry_id: str):
     """One entry in the record format.
     ---
@@ -184,6 +197,7 @@ def credential(entry_id: str):
 
 
 @bp.get("/suggest")
+@access("public")
 def suggest():
     """Suggestions as one types.
     ---
@@ -210,6 +224,7 @@ def suggest():
 
 
 @bp.get("/institutions")
+@access("public")
 def institutions():
     """The institutions.
     ---
@@ -238,6 +253,7 @@ def institutions():
 
 
 @bp.get("/facets")
+@access("public")
 def facets():
     """Every facet value with its count over the whole public inventory.
     ---

@@ -12,6 +12,7 @@ from flask import jsonify, request, url_for
 from flask_login import current_user
 
 from app import compliance
+from app.access import access
 from app.auth_loader import bearer_token
 from app.errors import error_response
 from app.permissions import REGENTS_ROLES, allowed_actions
@@ -146,6 +147,7 @@ def representation(req) -> dict:
 
 
 @bp.post("/requests")
+@access("token")
 @token_required
 def create_request():
     """File a new request (a draft).
@@ -188,6 +190,7 @@ def create_request():
 
 
 @bp.get("/requests")
+@access("token")
 @token_required
 def list_requests():
     """The requests the caller may see.
@@ -218,6 +221,7 @@ def list_requests():
 
 
 @bp.get("/requests/<int:request_id>")
+@access("token")
 @token_required
 def get_request(request_id: int):
     """One request.
@@ -238,6 +242,7 @@ def get_request(request_id: int):
 
 
 @bp.patch("/requests/<int:request_id>")
+@access("token")
 @token_required
 def update_request(request_id: int):
     """Save fields of a draft (or of a request sent back for revisions).
@@ -270,6 +275,7 @@ def update_request(request_id: int):
 
 
 @bp.post("/requests/<int:request_id>/transitions")
+@access("token")
 @token_required
 def transition(request_id: int):
     """Move a request along the workflow.

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     g,
     jsonify,
@@ -15,11 +16,13 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.routing import BuildError
 
+from app.access import access
 from app.auth_loader import bearer_token, unauthorized_json
 from app.enums import Role
 from app.forms.auth import (
@@ -33,6 +36,7 @@ from app.forms.auth import (
 from app.permissions import can
 from app.services import accounts
 from app.services.errors import InvalidInput, ServiceError
+from app.services.throttle import TooManyAttempts
 
 bp = Blueprint("auth", __name__)
 
@@ -103,6 +107,7 @@ def home_for(user) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@access("public")
 def login():
     form = LoginForm()
     if request.method == "GET":
@@ -112,10 +117,19 @@ def login():
     error = None
     if form.validate_on_submit():
         try:
-            user = accounts.authenticate(form.email.data, form.password.data)
+            user = accounts.authenticate(
+                form.email.data, form.password.data, address=request.remote_addr
+            )
+        except TooManyAttempts as exc:
+            page = render_template("auth/login.html", form=form, error=exc.message)
+            return page, 429, {"Retry-After": str(exc.retry_after)}
         except InvalidInput as exc:
             error = exc.message
         else:
+            # A new session at sign-in: nothing of the anonymous one (its CSRF token included)
+            # is carried over, so a cookie planted before sign-in is worth nothing after it.
+            session.clear()
+            g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
             login_user(user)
             flash(f"Signed in as {user.name}.", "success")
             return redirect(safe_next(form.next.data) or home_for(user))
@@ -124,6 +138,7 @@ def login():
 
 
 @bp.post("/logout")
+@access("public")
 def logout():
     """Sign out, ending every session of the account (on every device)."""
     if current_user.is_authenticated:
@@ -154,12 +169,14 @@ def _account_page(status: int = 200, **forms):
 
 
 @bp.get("/account")
+@access("signed_in")
 @login_required
 def account():
     return _account_page()
 
 
 @bp.post("/account/password")
+@access("signed_in")
 @login_required
 def change_password():
     form = ChangePasswordForm()
@@ -181,6 +198,7 @@ def change_password():
 
 
 @bp.post("/account/tokens")
+@access("signed_in")
 @login_required
 def create_token():
     form = CreateTokenForm()
@@ -196,6 +214,7 @@ def create_token():
 
 
 @bp.post("/account/tokens/<int:token_id>/revoke")
+@access("signed_in")
 @login_required
 def revoke_token(token_id: int):
     form = RevokeTokenForm()
@@ -213,6 +232,7 @@ def revoke_token(token_id: int):
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
+@access("public")
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
@@ -226,6 +246,7 @@ def forgot_password():
 
 
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
+@access("public")
 def reset_password(token: str):
     form = ResetPasswordForm()
     try:
@@ -259,6 +280,7 @@ def reset_password(token: str):
 
 
 @bp.get("/api/v1/me")
+@access("signed_in")
 @login_required
 def me():
     """The account that makes the request (sign in, or send ``Authorization: Bearer <token>``)."""

@@ -548,6 +548,8 @@ def comment(request_id: int):
 def _send_image(path, mimetype: str, *, public: bool):
     response = send_file(path, mimetype=mimetype, conditional=True, max_age=86400 if public else 0)
     response.headers["X-Content-Type-Options"] = "nosniff"
+    # The name is the server's own (the file's SHA-256); shown in place, never as a page.
+    response.headers["Content-Disposition"] = f'inline; filename="{path.name}"'
     # Opened directly, an SVG can still do nothing: no script, no fetches.
     response.headers["Content-Security-Policy"] = (
         "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"

@@ -24,6 +24,7 @@ from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
 from app import compliance
+from app.access import access
 from app.enums import CommentVisibility, RequestKind
 from app.permissions import can
 from app.services import attachments, badge_images, policy, reports, review, workflow
@@ -192,6 +193,7 @@ def _failed(form: str, exc: ServiceError, **typed) -> dict:
 
 
 @bp.get("/<int:request_id>")
+@access("regents")
 @login_required
 def detail(request_id: int):
     return _detail_page(request_id)
@@ -296,6 +298,7 @@ def badge_image(request_id: int):
 
 
 @bp.post("/<int:request_id>/actions/<action>")
+@access("regents")
 @login_required
 def act(request_id: int, action: str):
     """Claim, request revisions, or recommend (with the version the page showed)."""
@@ -355,6 +358,7 @@ def override(request_id: int):
 
 
 @bp.post("/<int:request_id>/comments")
+@access("regents")
 @login_required
 def comment(request_id: int):
     body = request.form.get("body", "")

@@ -88,3 +88,13 @@ def test_a_corrupt_index_answers_503(index, client):
     response = client.get("/search?q=orchard")
     assert response.status_code == 503
     assert b"Traceback" not in response.data
+
+
+def test_a_fresh_deployment_builds_its_index_at_the_first_publication(app, client):
+    """No `flask search rebuild` was ever run: the first index task builds the whole index."""
+    assert not search.store().exists()
+    publish(title="Orchard Management")
+    assert search.store().exists()
+    assert client.get("/search?q=orchard").status_code == 200
+    assert total("orchard") == 1
+    assert search.check().ok

@@ -134,3 +134,32 @@ def test_saving_stores_one_file_by_content(app, tmp_path):
     assert [p.name for p in (tmp_path / "7").iterdir()] == [name]
     assert badge_images.name_in_url(f"https://x.example/badge-images/{name}") == name
     assert badge_images.name_in_url("https://x.example/badge-images/../../etc/passwd") is None
+
+
+@pytest.mark.parametrize(
+    "svg",
+    [
+        b'<svg xmlns="http://www.w3.org/2000/svg"><style>@import "https://evil.example/x.css";'
+        b"</style></svg>",
+        b'<svg xmlns="http://www.w3.org/2000/svg"><style>rect{fill:url(https://evil.example/p)}'
+        b"</style><rect/></svg>",
+        b'<svg xmlns="http://www.w3.org/2000/svg"><rect style="fill:url( //evil.example/p)"/>'
+        b"</svg>",
+    ],
+)
+def test_css_that_loads_from_elsewhere_is_refused(svg):
+    assert "outside itself" in _refusal(svg)
+
+
+def test_css_pointing_inside_the_image_is_accepted():
+    svg = (
+        b'<svg xmlns="http://www.w3.org/2000/svg"><defs><linearGradient id="g"/></defs>'
+        b"<style>rect{fill:url(#g)}</style><rect style=\"fill:url('#g')\"/></svg>"
+    )
+    assert badge_images.check(svg) == "svg"
+
+
+def test_a_file_claiming_to_be_png_but_holding_svg_script_is_refused():
+    # The name and the claimed type are never trusted: the content decides.
+    assert "script" in _refusal(SVG_WITH_SCRIPT)
+    assert "not a PNG or SVG" in _refusal(b"GIF89a\x01\x00\x01\x00" + b"\x00" * 20)
