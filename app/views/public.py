@@ -146,7 +146,12 @@ def entry(key: str):
         entry = discovery.view_entry(key)
     except NotFound as exc:
         abort(404, exc.message)
-    return render_template("public/entry.html", entry=entry, json_ld=discovery.schema_org(entry))
+    return render_template(
+        "public/entry.html",
+        entry=entry,
+        json_ld=discovery.schema_org(entry),
+        stack_paths=discovery.stack_paths(entry),
+    )
 
 
 @bp.get("/credentials/<key>/enroll")
