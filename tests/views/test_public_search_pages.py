@@ -3,8 +3,11 @@ filters, and the pathways an entry belongs to."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 
+from app.services import importer
 from tests.factories import publish
 
 
@@ -81,3 +84,21 @@ def test_stacks_into_and_learning_type_filters_and_the_entry_pathway(index, clie
     assert "Also counts toward BS in Nursing" in page
     assert f'/credentials/{b.slug}"' in page
     assert "/search?stacks_into=bs+in+nursing" in page
+
+
+def test_the_csv_names_what_its_codes_mean_and_still_imports_back(index, client, tmp_path):
+    entry = publish(title="Wound Care", industries=["62"], occupations=["29-1141"])
+    response = client.get("/search.csv")
+    assert response.status_code == 200
+    (row,) = csv.DictReader(io.StringIO(response.data.decode("utf-8").removeprefix("\ufeff")))
+    assert row["institution"] == "OSU" and row["institution_name"] == "Oklahoma State University"
+    assert row["industries"] == "62"
+    assert row["industry_titles"] == "62 Health Care and Social Assistance"
+    assert row["occupation_titles"] == "29-1141 Registered Nurses"
+    assert row["url"] == f"http://localhost/credentials/{entry.slug}"
+
+    path = tmp_path / "export.csv"
+    path.write_bytes(response.data)
+    report = importer.import_file(path)
+    assert report.ok, report.problems
+    assert (report.created, report.updated, report.unchanged) == (0, 0, 1)
