@@ -26,7 +26,7 @@
   // On a phone the filters start closed, below the results.
   function closeFiltersOnPhone() {
     var filters = document.getElementById("filters");
-    if (filters && phone && phone.matches && !filters.hasAttribute("data-touched")) { filters.open = false; }
+    if (filters && phone && phone.matches) { filters.open = false; }
   }
   closeFiltersOnPhone();
 
@@ -57,10 +57,7 @@
         if (!fresh) { window.location.assign(url); return; }
         var oldFilters = document.getElementById("filters");
         var freshFilters = fresh.querySelector("#filters");
-        if (oldFilters && freshFilters) {
-          freshFilters.open = oldFilters.open;
-          if (oldFilters.hasAttribute("data-touched")) { freshFilters.setAttribute("data-touched", ""); }
-        }
+        if (oldFilters && freshFilters) { freshFilters.open = oldFilters.open; }
         layout.replaceWith(fresh);
         document.title = doc.title;
         if (push) { window.history.pushState({ url: url }, "", url); }
@@ -77,10 +74,6 @@
     layout.addEventListener("change", function (event) {
       if (event.target.form === form && event.target.type === "checkbox") { load(currentUrl(), true); }
     });
-    var filters = document.getElementById("filters");
-    if (filters) {
-      filters.addEventListener("toggle", function () { filters.setAttribute("data-touched", ""); });
-    }
     layout.addEventListener("click", function (event) {
       var link = event.target.closest("a.chip, a.chips__clear, .usa-pagination a");
       if (!link || event.ctrlKey || event.metaKey || event.shiftKey) { return; }
