@@ -113,6 +113,8 @@ def entry_document(entry: Entry) -> dict[str, Any]:
         ],
         "f_badge_level": listed(content.badge_level.value if content.badge_level else None),
         "f_category": listed(content.category.value if content.category else None),
+        "f_learning_type": listed(content.learning_type.value if content.learning_type else None),
+        "f_stacks_into": sorted({facet_key(s.name) for s in content.stacks}),
         "f_focus_area": [t.code for t in focus_areas],
         "f_competency": [t.code for t in competencies],
         "f_industry": lineages(industries),

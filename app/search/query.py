@@ -641,10 +641,14 @@ def skill_labels(searcher: Searcher, keys: list[str]) -> dict[str, str]:
     for key in keys:
         if key not in known:
             known[key] = None
+            # "python|Data Analytics with Python" is a title's key: only a written form that
+            # is the skill itself labels it.
             for term in reader.expand_prefix("suggest", f"{fold(key)}|"):
                 text = term.decode("utf-8") if isinstance(term, bytes) else term
-                known[key] = text.split("|", 1)[1]
-                break
+                written = text.split("|", 1)[1]
+                if fold(" ".join(written.lower().split())) == fold(key):
+                    known[key] = written
+                    break
         if known[key] is not None:
             labels[key] = known[key]
     return labels

@@ -24,7 +24,7 @@ class Facet:
 
     name: str
     label: str
-    labels: str = "static"  # static | institution | term:<kind> | skill | occupation_group
+    labels: str = "static"  # static | institution | term:<kind> | skill | stack | occupation_group
     show: int = 10  # values shown before "more"
 
 
@@ -39,6 +39,9 @@ FACETS: tuple[Facet, ...] = (
     Facet("duration", "Duration"),
     Facet("badge_level", "Badge level"),
     Facet("category", "Category"),
+    Facet("learning_type", "Learning type"),
+    # The degree or larger credential an entry counts toward, keyed like a skill.
+    Facet("stacks_into", "Stacks into", labels="stack", show=8),
     Facet("focus_area", "State focus area", labels="term:focus_area"),
     Facet("competency", "Career competency (NACE)", labels="term:competency"),
     Facet("industry", "Industry (NAICS)", labels="term:industry", show=8),

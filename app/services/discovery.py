@@ -20,6 +20,7 @@ from app.enums import (
     Endorsement,
     EntryStatus,
     EntryType,
+    LearningType,
     TaxonomyKind,
 )
 from app.extensions import db
@@ -28,6 +29,7 @@ from app.models import (
     CredentialContent,
     Entry,
     Institution,
+    StackTarget,
     TaxonomyTerm,
 )
 from app.models.entry import full_entry_options
@@ -50,6 +52,7 @@ _STATIC_LABELS: dict[str, dict[str, str]] = {
     "delivery": {e.value: e.label for e in Delivery},
     "badge_level": {e.value: e.label for e in BadgeLevel},
     "category": {e.value: e.label for e in Category},
+    "learning_type": {e.value: e.label for e in LearningType},
 }
 # The order of a facet's values when it has a natural one (bands, levels).
 _NATURAL_ORDER = {
@@ -100,8 +103,20 @@ def parse_params(args: Mapping, *, per_page_default: int = DEFAULT_PER_PAGE) -> 
         if len(values) > MAX_FILTER_VALUES:
             errors[name] = [f"At most {MAX_FILTER_VALUES} values of {name} at once."]
             values = values[:MAX_FILTER_VALUES]
-        if name == "skill":
+        if name in ("skill", "stacks_into"):
             values = [" ".join(v.lower().split()) for v in values]
+        known = _STATIC_LABELS.get(name)
+        if known is not None:
+            unknown = [v for v in values if v not in known]
+            if unknown:
+                errors[name] = [
+                    f"{search.FACETS_BY_NAME[name].label} has no value "
+                    + ", ".join(f"“{v}”" for v in unknown)
+                    + "; it can be: "
+                    + ", ".join(f"{key} ({label})" for key, label in known.items())
+                    + "."
+                ]
+                values = [v for v in values if v in known]
         if values:
             filters[name] = list(dict.fromkeys(values))
     as_typed = (args.get("as_typed") or "").lower() in ("1", "true", "yes", "on")
@@ -168,12 +183,28 @@ def facet_labels(name: str, values) -> dict[str, str]:
             TaxonomyKind.OCCUPATION, [v for v in values if not v.endswith("-0000")]
         )
         return {**detailed, **groups}
+    if facet.labels == "stack":
+        return stack_names(values)
     if facet.labels == "skill":
         try:
             return search.skill_labels(values)
         except search.IndexUnavailable:
             return {}
     return {}
+
+
+def stack_names(keys) -> dict[str, str]:
+    """``{"bs in nursing": "BS in Nursing"}``: how each stacking target's key is written."""
+    keys = [k for k in keys if k]
+    if not keys:
+        return {}
+    rows = db.session.scalars(
+        sa.select(StackTarget.name).where(sa.func.lower(StackTarget.name).in_(keys)).distinct()
+    )
+    names: dict[str, str] = {}
+    for name in rows:
+        names.setdefault(" ".join(name.lower().split()), name)
+    return names
 
 
 # Which values of a hierarchical facet it lists: the documents carry every level of each code.
@@ -316,6 +347,45 @@ def view_entry(key: str) -> Entry:
     entry = get_entry(key)
     demand.record("view", entry.id)
     return entry
+
+
+@dataclass
+class StackPath:
+    """A target an entry stacks into, and the other active entries that stack into it."""
+
+    key: str  # the "Stacks into" filter's value
+    name: str
+    others: list[Entry]
+    total: int  # every other active entry stacking into it (``others`` shows at most a few)
+
+
+def stack_paths(entry: Entry, limit: int = 10) -> list[StackPath]:
+    """For each target of ``entry``, the other active entries that count toward it too."""
+    paths = []
+    for target in entry.content.stacks:
+        key = " ".join(target.name.lower().split())
+        ids = (
+            sa.select(Entry.id)
+            .join(StackTarget, StackTarget.content_id == Entry.content_id)
+            .where(
+                sa.func.lower(StackTarget.name) == key,
+                Entry.status == EntryStatus.ACTIVE,
+                Entry.id != entry.id,
+            )
+            .distinct()
+        )
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(ids.subquery()))
+        others = list(
+            db.session.scalars(
+                sa.select(Entry)
+                .options(selectinload(Entry.institution))
+                .where(Entry.id.in_(ids))
+                .order_by(Entry.title, Entry.id)
+                .limit(limit)
+            )
+        )
+        paths.append(StackPath(key, target.name, others, total or 0))
+    return paths
 
 
 def enrollment_link(key: str) -> str:

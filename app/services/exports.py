@@ -13,7 +13,7 @@ import csv
 import io
 import itertools
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -47,11 +47,27 @@ def _active_entries(ids: list[int]) -> Iterator[Entry]:
                 yield entry
 
 
-def search_csv(params: search.SearchParams) -> tuple[int, Iterator[str]]:
+def _reading_cells(entry: Entry, entry_url: Callable[[Entry], str] | None) -> dict[str, str]:
+    """The columns for people beside the record's codes: names, titles and the entry's page."""
+    content = entry.content
+    cells = {
+        "institution_name": entry.institution.name,
+        "industry_titles": " | ".join(f"{t.code} {t.title}" for t in content.industries),
+        "occupation_titles": " | ".join(f"{t.code} {t.title}" for t in content.occupations),
+        "url": entry_url(entry) if entry_url else "",
+    }
+    return {key: records.neutralise_cell(value) for key, value in cells.items()}
+
+
+def search_csv(
+    params: search.SearchParams, entry_url: Callable[[Entry], str] | None = None
+) -> tuple[int, Iterator[str]]:
     """Every match of a search (at most 10,000, in the search's order) as CSV in the record
     format's column form, which ``flask inventory import`` reads back: UTF-8 with a byte-order
     mark (so spreadsheets read the accents right), and every cell that would start a formula
-    prefixed with an apostrophe. Anyone may call it.
+    prefixed with an apostrophe. Anyone may call it. After the record's columns come
+    ``records.READING_COLUMNS`` (institution name, industry and occupation titles, the
+    entry's address from ``entry_url``), which the import ignores.
 
     Returns ``(total matches, chunks of text)``. Raises ``search.IndexUnavailable``.
     """
@@ -60,10 +76,15 @@ def search_csv(params: search.SearchParams) -> tuple[int, Iterator[str]]:
     def chunks() -> Iterator[str]:
         buffer = io.StringIO()
         buffer.write(CSV_BOM)
-        writer = csv.DictWriter(buffer, fieldnames=records.CSV_COLUMNS, lineterminator="\n")
+        writer = csv.DictWriter(
+            buffer,
+            fieldnames=[*records.CSV_COLUMNS, *records.READING_COLUMNS],
+            lineterminator="\n",
+        )
         writer.writeheader()
         for n, entry in enumerate(_active_entries(ids), start=1):
-            writer.writerow(records.record_to_csv_row(records.entry_record(entry)))
+            row = records.record_to_csv_row(records.entry_record(entry))
+            writer.writerow(row | _reading_cells(entry, entry_url))
             if n % _CHUNK == 0:
                 yield buffer.getvalue()
                 buffer.seek(0)

@@ -94,6 +94,10 @@ CSV_COLUMNS = (
     "status",
 )
 
+# Columns an export adds for people who read it (names beside the codes, the entry's page);
+# the import ignores them, so an export still imports back unchanged.
+READING_COLUMNS = ("institution_name", "industry_titles", "occupation_titles", "url")
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -153,7 +157,11 @@ def _read_jsonl(text: str) -> tuple[list[tuple[int, dict]], list[Problem]]:
 def _read_csv(text: str) -> tuple[list[tuple[int, dict]], list[Problem]]:
     rows, problems = [], []
     reader = csv.DictReader(io.StringIO(text))
-    unknown = [c for c in (reader.fieldnames or []) if c and c.strip() not in CSV_COLUMNS]
+    unknown = [
+        c
+        for c in (reader.fieldnames or [])
+        if c and c.strip() not in CSV_COLUMNS and c.strip() not in READING_COLUMNS
+    ]
     if unknown:
         problems.append(Problem(1, unknown[0], f"Unknown column(s): {', '.join(unknown)}."))
         return rows, problems
@@ -195,7 +203,7 @@ def csv_row_to_record(row: dict[str, str | None]) -> dict[str, Any]:
         if raw_key is None:
             raise ValueError("|More cells than columns.")
         key, value = raw_key.strip(), restore_cell((raw_value or "").strip())
-        if not value:
+        if not value or key in READING_COLUMNS:
             continue
         if key in BADGE_COLUMNS:
             badge[BADGE_COLUMNS[key]] = value

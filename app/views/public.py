@@ -93,7 +93,10 @@ def search_csv():
       description: Every active match of the search (at most 10,000), one record a row in the
         record format's column form, which `flask inventory import` reads back. UTF-8 with a
         byte-order mark; a cell that would start a formula (`=`, `+`, `-`, `@`) is prefixed
-        with an apostrophe, which the import removes. `X-Total-Count` gives the matches.
+        with an apostrophe, which the import removes. After the record's columns come
+        `institution_name`, `industry_titles`, `occupation_titles` (code and title) and `url`
+        (the entry's page), for people reading it; the import ignores them.
+        `X-Total-Count` gives the matches.
       tags: [Exports]
       parameters:
       - in: query
@@ -108,7 +111,9 @@ def search_csv():
     """
     try:
         params = discovery.parse_params(request.args)
-        total, lines = exports.search_csv(params)
+        total, lines = exports.search_csv(
+            params, lambda e: url_for("public.entry", key=e.slug, _external=True)
+        )
     except InvalidInput as exc:
         return error_response(400, "Bad Request", exc.message, errors=exc.errors)
     except search.IndexUnavailable:
@@ -146,7 +151,12 @@ def entry(key: str):
         entry = discovery.view_entry(key)
     except NotFound as exc:
         abort(404, exc.message)
-    return render_template("public/entry.html", entry=entry, json_ld=discovery.schema_org(entry))
+    return render_template(
+        "public/entry.html",
+        entry=entry,
+        json_ld=discovery.schema_org(entry),
+        stack_paths=discovery.stack_paths(entry),
+    )
 
 
 @bp.get("/credentials/<key>/enroll")

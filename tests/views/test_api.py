@@ -41,9 +41,14 @@ def test_query_syntax_never_fails(index, client, q):
     assert client.get("/api/v1/credentials", query_string={"q": q}).status_code == 200
 
 
-def test_an_unknown_facet_value_is_a_sane_empty_result(index, client):
+def test_an_unknown_facet_value_is_refused_naming_the_choices(index, client):
     publish()
-    body = client.get("/api/v1/credentials?delivery=teleport").json
+    response = client.get("/api/v1/credentials?delivery=teleport")
+    assert response.status_code == 400
+    assert "teleport" in response.get_data(as_text=True)
+    assert "online" in response.get_data(as_text=True)
+    # A value of an open list (a skill nobody has) is a sane empty result.
+    body = client.get("/api/v1/credentials?skill=teleportation").json
     assert body["total"] == 0 and body["results"] == []
 
 

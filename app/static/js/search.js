@@ -20,8 +20,29 @@
     return form.getAttribute("action") + (query ? "?" + query : "");
   }
 
+  var phone = window.matchMedia ? window.matchMedia("(max-width: 39.99em)") : null;
+  var status = document.getElementById("results-status");
+
+  // On a phone the filters start closed, below the results.
+  function closeFiltersOnPhone() {
+    var filters = document.getElementById("filters");
+    if (filters && phone && phone.matches) { filters.open = false; }
+  }
+  closeFiltersOnPhone();
+
+  // After every update: the one live region's text changes, focus and view go to the count.
+  function announce() {
+    var count = document.getElementById("results-count");
+    if (!count) { return; }
+    var text = count.textContent.replace(/\s+/g, " ").trim();
+    if (status) { status.textContent = text; }
+    count.focus({ preventScroll: true });
+    count.scrollIntoView({ block: "start" });
+  }
+
   var pending = null;
   function load(url, push) {
+    url = url.split("#")[0];
     var results = document.getElementById("results");
     var layout = document.querySelector(".search-layout");
     if (!layout) { window.location.assign(url); return; }
@@ -34,13 +55,15 @@
         var doc = new DOMParser().parseFromString(html, "text/html");
         var fresh = doc.querySelector(".search-layout");
         if (!fresh) { window.location.assign(url); return; }
-        var focusedId = document.activeElement && document.activeElement.id;
+        var oldFilters = document.getElementById("filters");
+        var freshFilters = fresh.querySelector("#filters");
+        if (oldFilters && freshFilters) { freshFilters.open = oldFilters.open; }
         layout.replaceWith(fresh);
         document.title = doc.title;
         if (push) { window.history.pushState({ url: url }, "", url); }
+        shown = window.location.pathname + window.location.search;
         bind();
-        var again = focusedId && document.getElementById(focusedId);
-        if (again) { again.focus(); }
+        announce();
       })
       .catch(function (err) { if (err.name !== "AbortError") { window.location.assign(url); } });
   }
@@ -62,7 +85,13 @@
 
   var sort = document.getElementById("sort");
   if (sort) { sort.addEventListener("change", function () { load(currentUrl(), true); }); }
-  window.addEventListener("popstate", function () { load(window.location.href, false); });
+  // A link to a part of the page ("Skip to results") changes only the fragment: no reload.
+  var shown = window.location.pathname + window.location.search;
+  window.addEventListener("popstate", function () {
+    var now = window.location.pathname + window.location.search;
+    if (now === shown) { return; }
+    load(window.location.href, false);
+  });
 
   // Suggestions as one types, into the search box's datalist.
   var box = document.getElementById("q");
