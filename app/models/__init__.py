@@ -13,7 +13,7 @@ from app.models.content import (
 from app.models.demand import DemandCount
 from app.models.entry import Entry, EntryVersion
 from app.models.institution import Institution
-from app.models.mail import MailMessage
+from app.models.mail import MailMessage, Notification
 from app.models.outbox import IndexTask
 from app.models.policy import RuleOverride, Setting, SettingChange
 from app.models.request import (
@@ -43,6 +43,7 @@ __all__ = [
     "IndexTask",
     "Institution",
     "MailMessage",
+    "Notification",
     "Outcome",
     "Partner",
     "RuleOverride",
