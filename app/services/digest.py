@@ -84,8 +84,15 @@ def send_digests(now: datetime | None = None) -> DigestReport:
     now = now or datetime.now(UTC)
     today = now.date()
     report = DigestReport()
+    # Those who chose the digest, and those who switched back to immediate e-mail with
+    # notifications still gathered for them (they get them in one last digest).
+    gathered = sa.select(Notification.id).where(
+        Notification.user_id == User.id, Notification.digested_at.is_(None)
+    )
     readers = db.session.scalars(
-        sa.select(User).where(User.mail_digest.is_(True), User.active.is_(True)).order_by(User.id)
+        sa.select(User)
+        .where(User.active.is_(True), sa.or_(User.mail_digest.is_(True), gathered.exists()))
+        .order_by(User.id)
     ).all()
     overdue = None
     for user in readers:
@@ -99,7 +106,7 @@ def send_digests(now: datetime | None = None) -> DigestReport:
             )
         )
         escalation = []
-        if user.role is Role.ADMIN:
+        if user.role is Role.ADMIN and user.mail_digest:
             if overdue is None:
                 overdue = reminders.past_target(now)
             escalation = overdue

@@ -119,3 +119,18 @@ def test_the_admin_digest_escalates_requests_past_the_review_target(
     body = digest.get_content().replace("\r\n", "\n")
     assert "past the review target" in body and "Claimed Long Ago" in body
     assert f"/review/{late.id}" in body
+
+
+def test_switching_back_to_immediate_still_delivers_what_was_gathered(
+    smtp, app, login, runner, people
+):
+    _choose(app, login, people.liaison, "digest")
+    req = request_in(people, RequestState.IN_REVIEW, title="Gathered Then Switched")
+    _choose(app, login, people.liaison, "immediate")
+    workflow.add_comment(people.staff, req.id, "One more thing.", "institution")
+    [immediate] = _to(smtp, people.liaison.email)
+    assert "New comment" in immediate["Subject"]
+    result = runner.invoke(args=["workflow", "digest"])
+    assert "1 digest(s) sent" in result.output
+    [_, digest] = _to(smtp, people.liaison.email)
+    assert "Gathered Then Switched" in digest.get_content()
