@@ -221,6 +221,27 @@ def remind_command(as_of) -> None:
     )
 
 
+@workflow_cli.command("digest")
+@click.option(
+    "--as-of",
+    type=click.DateTime(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M"]),
+    help="Send the digests as on this date (UTC) instead of now.",
+)
+def digest_command(as_of) -> None:
+    """Send the daily digests: one e-mail to each person who chose the digest, with what
+    happened since their last one (administrators: with the requests past the review target).
+    Meant for cron, once a day; a second run the same day sends nothing more."""
+    from datetime import UTC
+
+    from app.services import digest
+
+    now = as_of.replace(tzinfo=UTC) if as_of is not None else None
+    report = digest.send_digests(now)
+    click.echo(
+        f"{len(report.sent_to)} digest(s) sent, with {report.notifications} notification(s)."
+    )
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(seed_command)
     app.cli.add_command(inventory_cli)

@@ -53,6 +53,8 @@ EXPECTED_LEVEL = {
     "auth.create_token": "signed_in",
     "auth.revoke_token": "signed_in",
     "auth.me": "signed_in",
+    "auth.set_notifications": "signed_in",
+    "admin.set_campus_approver": "admin",
     "liaison.dashboard": "liaison",
     "liaison.new_request": "liaison",
     "liaison.edit_request": "liaison",

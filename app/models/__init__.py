@@ -14,7 +14,7 @@ from app.models.demand import DemandCount
 from app.models.entry import Entry, EntryVersion
 from app.models.import_job import ImportJob
 from app.models.institution import Institution
-from app.models.mail import MailMessage
+from app.models.mail import MailMessage, Notification
 from app.models.outbox import IndexTask
 from app.models.policy import RuleOverride, Setting, SettingChange
 from app.models.request import (
@@ -46,6 +46,7 @@ __all__ = [
     "IndexTask",
     "Institution",
     "MailMessage",
+    "Notification",
     "Outcome",
     "Partner",
     "RuleOverride",

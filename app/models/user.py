@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_login import UserMixin
@@ -38,6 +38,12 @@ class User(UserMixin, db.Model):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Notifications: False = each one by e-mail at once; True = gathered into a daily digest.
+    mail_digest: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # The day the last digest was sent (one digest a day at most).
+    last_digest_on: Mapped[date | None] = mapped_column(sa.Date)
+    # A liaison an administrator named as their institution's campus approver.
+    campus_approver: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     institution: Mapped[Institution | None] = relationship(back_populates="users")
 

@@ -377,6 +377,8 @@ def set_role(
             "The role was not changed.",
             {"institution": ["A liaison belongs to one institution: choose it."]},
         )
+    if role is not Role.LIAISON or institution is not user.institution:
+        user.campus_approver = False  # the approver of one institution only, as a liaison
     user.role = role
     user.institution = institution if role is Role.LIAISON else None
     unit.commit()
@@ -396,3 +398,58 @@ def set_active(actor: User, user_id: int, active: bool) -> User:
             user.session_token = new_session_token()
         unit.commit()
     return user
+
+
+# --- Notifications and campus approvers --------------------------------------------------------
+
+NOTIFICATION_MODES = {"immediate": False, "digest": True}
+
+
+def set_notification_mode(user: User, mode: str) -> User:
+    """The user chooses how notifications about requests reach them: ``immediate`` (each one
+    by e-mail as it happens) or ``digest`` (gathered, and sent once a day by
+    ``flask workflow digest``). Commits. Raises ``InvalidInput``."""
+    if mode not in NOTIFICATION_MODES:
+        raise InvalidInput(
+            "Your choice was not saved.",
+            {"mode": ["Choose immediate e-mail or a daily digest."]},
+        )
+    user.mail_digest = NOTIFICATION_MODES[mode]
+    unit.commit()
+    return user
+
+
+def set_campus_approver(actor: User, user_id: int, approver: bool) -> User:
+    """Administrators: name a liaison their institution's campus approver, or take it back.
+    While an institution has an active campus approver, its requests are submitted only after
+    one of them has recorded a sign-off. Commits.
+
+    Raises ``PermissionDenied``, ``NotFound``, ``Conflict`` (one's own account, or not a
+    liaison)."""
+    user = _managed_user(actor, user_id)
+    if approver and user.role is not Role.LIAISON:
+        raise Conflict(
+            f"{user.email} is not a liaison: only an institution's liaison can be its campus "
+            "approver."
+        )
+    user.campus_approver = approver
+    unit.commit()
+    return user
+
+
+def campus_approvers(institution_id: int | None) -> list[User]:
+    """The active campus approvers of an institution."""
+    if institution_id is None:
+        return []
+    return list(
+        db.session.scalars(
+            db.select(User)
+            .where(
+                User.institution_id == institution_id,
+                User.role == Role.LIAISON,
+                User.campus_approver.is_(True),
+                User.active.is_(True),
+            )
+            .order_by(User.name)
+        )
+    )

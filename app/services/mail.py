@@ -1,5 +1,8 @@
 """E-mail: queued in the transaction, sent after the commit; unsent mail is retried.
 
+A notification about a request for someone who chose the daily digest is not sent: it is
+gathered as a ``Notification`` for ``flask workflow digest`` (``app.services.digest``).
+
 With ``MAIL_SERVER`` set, mail goes to that SMTP server; otherwise each message is written as
 an ``.eml`` file under ``MAIL_DIR`` (development).
 """
@@ -15,13 +18,41 @@ import sqlalchemy as sa
 from flask import current_app
 
 from app.extensions import db
-from app.models import MailMessage
+from app.models import MailMessage, Notification, User
 
 MAX_ATTEMPTS = 10
 
 
-def queue(recipient: str, subject: str, body: str, *, request_id: int | None = None) -> None:
-    """Queue one message in the current transaction (sent only if the transaction commits)."""
+def digest_reader(recipient: str) -> User | None:
+    """The active account at ``recipient`` if it reads its notifications in a daily digest."""
+    return db.session.scalar(
+        sa.select(User).where(
+            sa.func.lower(User.email) == recipient.lower(),
+            User.mail_digest.is_(True),
+            User.active.is_(True),
+        )
+    )
+
+
+def queue(
+    recipient: str,
+    subject: str,
+    body: str,
+    *,
+    request_id: int | None = None,
+    digestible: bool | None = None,
+) -> None:
+    """Queue one message in the current transaction (sent only if the transaction commits).
+
+    A notification about a request (``digestible`` defaults to having a ``request_id``) for
+    someone who reads a daily digest is gathered for it instead; account mail (invitations,
+    password resets) always goes at once."""
+    if digestible is None:
+        digestible = request_id is not None
+    reader = digest_reader(recipient) if digestible else None
+    if reader is not None:
+        db.session.add(Notification(user=reader, request_id=request_id, subject=subject, body=body))
+        return
     db.session.add(
         MailMessage(recipient=recipient, subject=subject, body=body, request_id=request_id)
     )

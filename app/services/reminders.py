@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from app.enums import Role
 from app.extensions import db
-from app.models import CredentialRequest, MailMessage, User
+from app.models import CredentialRequest, MailMessage, Notification, User
 from app.services import mail, policy, review, unit, workflow
 from app.workflow.states import Action, RequestState
 
@@ -40,7 +40,22 @@ def _recently_reminded(recipient: str, request_id: int | None) -> bool:
         query = query.where(MailMessage.request_id.is_(None))
     else:
         query = query.where(MailMessage.request_id == request_id)
-    return db.session.scalar(query.limit(1)) is not None
+    if db.session.scalar(query.limit(1)) is not None:
+        return True
+    # A reminder gathered for someone's digest counts as given too.
+    gathered = (
+        sa.select(Notification.id)
+        .join(User, Notification.user_id == User.id)
+        .where(
+            sa.func.lower(User.email) == recipient.lower(),
+            Notification.subject.startswith(PREFIX),
+            Notification.created_at >= datetime.now(UTC) - QUIET,
+            Notification.request_id == request_id
+            if request_id is not None
+            else Notification.request_id.is_(None),
+        )
+    )
+    return db.session.scalar(gathered.limit(1)) is not None
 
 
 def _asked_at(request: CredentialRequest) -> datetime:
@@ -50,6 +65,37 @@ def _asked_at(request: CredentialRequest) -> datetime:
 
 def _users(role: Role) -> list[User]:
     return list(db.session.scalars(sa.select(User).where(User.role == role, User.active.is_(True))))
+
+
+def past_target(now: datetime) -> list[tuple[CredentialRequest, int]]:
+    """The requests waiting on the staff for longer than the review target, with their days."""
+    target = policy.review_target_days()
+    waiting_on_staff = db.session.scalars(
+        sa.select(CredentialRequest)
+        .where(CredentialRequest.state.in_(review.QUEUE_STATES))
+        .order_by(CredentialRequest.submitted_at, CredentialRequest.id)
+    )
+    overdue = []
+    for request in waiting_on_staff:
+        days = review.days_waiting(request, now)
+        if days > target:
+            overdue.append((request, days))
+    return overdue
+
+
+def escalation_lines(overdue: list[tuple[CredentialRequest, int]]) -> list[str]:
+    """The administrators' escalation: one line per request past the review target."""
+    target = policy.review_target_days()
+    return [
+        f"{len(overdue)} request(s) are past the {target}-day review target:",
+        "",
+        *(
+            f"- #{r.id} “{r.content.title or 'Untitled'}” ({r.institution.code}), "
+            f"{days} days, {r.state.label.lower()}, "
+            f"assigned to {r.assignee.name if r.assignee else 'nobody'}"
+            for r, days in overdue
+        ),
+    ]
 
 
 def send_reminders(now: datetime | None = None) -> ReminderReport:
@@ -65,17 +111,8 @@ def send_reminders(now: datetime | None = None) -> ReminderReport:
         mail.queue(user.email, PREFIX + subject, body, request_id=request_id)
         report.sent += 1
 
-    waiting_on_staff = db.session.scalars(
-        sa.select(CredentialRequest)
-        .where(CredentialRequest.state.in_(review.QUEUE_STATES))
-        .order_by(CredentialRequest.submitted_at, CredentialRequest.id)
-    )
-    overdue = []
-    for request in waiting_on_staff:
-        days = review.days_waiting(request, now)
-        if days <= target:
-            continue
-        overdue.append((request, days))
+    overdue = past_target(now)
+    for request, days in overdue:
         report.past_target.append(request.id)
         title = request.content.title or "Untitled request"
         reviewers = [request.assignee] if request.assignee else _users(Role.STAFF)
@@ -89,17 +126,10 @@ def send_reminders(now: datetime | None = None) -> ReminderReport:
                 f"{workflow.link_for(reviewer, request)}\n",
             )
     if overdue:
-        lines = [
-            f"{len(overdue)} request(s) are past the {target}-day review target:",
-            "",
-            *(
-                f"- #{r.id} “{r.content.title or 'Untitled'}” ({r.institution.code}), "
-                f"{days} days, {r.state.label.lower()}, "
-                f"assigned to {r.assignee.name if r.assignee else 'nobody'}"
-                for r, days in overdue
-            ),
-        ]
+        lines = escalation_lines(overdue)
         for admin in _users(Role.ADMIN):
+            if admin.mail_digest:
+                continue  # ``flask workflow digest`` escalates them in the admin's digest
             remind(admin, None, "requests past the review target", "\n".join(lines) + "\n")
 
     waiting_on_institution = db.session.scalars(

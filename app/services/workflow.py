@@ -36,6 +36,7 @@ from app.models import (
     CredentialRequest,
     Entry,
     MailMessage,
+    Notification,
     TransitionRecord,
     User,
 )
@@ -237,6 +238,9 @@ def delete_draft(actor: User, request_id: int, version: int | None) -> None:
         db.session.delete(signoff)
     db.session.execute(
         sa.update(MailMessage).where(MailMessage.request_id == request.id).values(request_id=None)
+    )
+    db.session.execute(
+        sa.update(Notification).where(Notification.request_id == request.id).values(request_id=None)
     )
     content = request.content
     db.session.delete(request)
@@ -558,10 +562,33 @@ def _comment_needed(action: Action) -> str:
     }.get(action, "A comment is required.")
 
 
+def missing_campus_approval(request: CredentialRequest) -> str | None:
+    """Why the request still needs its campus approver's sign-off, or ``None``. Only an
+    institution that named campus approvers asks for one; a sign-off counts when one of them
+    recorded it."""
+    from app.services.accounts import campus_approvers
+
+    approvers = campus_approvers(request.institution_id)
+    if not approvers:
+        return None
+    ids = {u.id for u in approvers}
+    if any(s.recorded_by_id in ids for s in request.signoffs):
+        return None
+    names = ", ".join(f"{u.name} ({u.email})" for u in approvers)
+    one = "the campus approver" if len(approvers) == 1 else "a campus approver"
+    return (
+        f"{request.institution.name} asks for {one}'s sign-off before a request is submitted: "
+        f"{names} must record a sign-off on this request (under Campus sign-offs)."
+    )
+
+
 def submission_problems(request: CredentialRequest) -> dict[str, list[str]]:
     """What a request lacks before it can be submitted: what the inventory record needs."""
     c = request.content
     problems: dict[str, list[str]] = {}
+    missing = missing_campus_approval(request)
+    if missing:
+        problems["signoffs"] = [missing]
     if request.kind is RequestKind.RETIREMENT:
         if not request.retirement_reason:
             problems["retirement_reason"] = ["Say why the entry is being retired."]

@@ -137,3 +137,27 @@ def set_active(user_id: int):
     else:
         flash(f"{user.email} has been disabled and signed out everywhere.", "success")
     return redirect(url_for("admin.users"))
+
+
+@bp.post("/users/<int:user_id>/campus-approver")
+@login_required
+def set_campus_approver(user_id: int):
+    form = ActiveForm()  # the CSRF token and "1" (name) or "0" (take back) in ``active``
+    if not form.validate_on_submit() or form.active.data not in ("0", "1"):
+        abort(400)
+    try:
+        user = accounts.set_campus_approver(_actor(), user_id, form.active.data == "1")
+    except Conflict as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("admin.users"))
+    except ServiceError as exc:
+        abort(exc.status, exc.message)
+    if user.campus_approver:
+        flash(
+            f"{user.email} is now a campus approver of {user.institution.name}: its requests "
+            "are submitted once a campus approver has signed off.",
+            "success",
+        )
+    else:
+        flash(f"{user.email} is no longer a campus approver.", "success")
+    return redirect(url_for("admin.users"))

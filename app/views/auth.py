@@ -160,6 +160,7 @@ def _account_page(status: int = 200, **forms):
             token_form=forms.get("token_form") or CreateTokenForm(formdata=None),
             tokens=accounts.list_tokens(user),
             new_token=forms.get("new_token"),
+            notification_error=forms.get("notification_error"),
         ),
         status,
     )
@@ -195,6 +196,29 @@ def change_password():
             )
             return redirect(url_for("auth.account"))
     return _account_page(422, password_form=form)
+
+
+@bp.post("/account/notifications")
+@access("signed_in")
+@login_required
+def set_notifications():
+    form = RevokeTokenForm()  # only the CSRF token; the choice is read below
+    if not form.validate_on_submit():
+        abort(400, "The page expired: go back, reload it and try again.")
+    try:
+        user = accounts.set_notification_mode(
+            current_user._get_current_object(), request.form.get("mode", "")
+        )
+    except InvalidInput as exc:
+        return _account_page(422, notification_error=exc.errors["mode"][0])
+    if user.mail_digest:
+        flash(
+            "You will receive one daily digest of your notifications instead of each e-mail.",
+            "success",
+        )
+    else:
+        flash("You will receive each notification by e-mail as it happens.", "success")
+    return redirect(url_for("auth.account", _anchor="notifications-heading"))
 
 
 @bp.post("/account/tokens")

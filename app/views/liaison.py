@@ -367,6 +367,7 @@ def _render_detail(
             signoff_errors=signoff_errors or {},
             signoff_typed=signoff_typed or {},
             signoff_roles=list(SignoffRole),
+            campus_approval=(workflow.missing_campus_approval(req) if req.state.editable else None),
         ),
         status,
     )
