@@ -80,3 +80,13 @@ def test_there_is_a_favicon(client):
     with client.get("/favicon.ico", follow_redirects=True) as response:
         assert response.status_code == 200
         assert response.mimetype == "image/svg+xml"
+
+
+def test_each_filter_of_defined_values_links_to_their_definitions(client, index):
+    publish(title="Orchard Management", category="emergent", badge_level="foundational")
+    html = client.get("/search").get_data(as_text=True)
+    for anchor in ("category", "delivery", "endorsement", "kinds"):
+        assert f'href="/about#{anchor}"' in html, anchor
+    about = client.get("/about").get_data(as_text=True)
+    for anchor in ("category", "delivery", "endorsement", "kinds", "badge-level", "learning-type"):
+        assert f'id="{anchor}"' in about, anchor
