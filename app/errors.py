@@ -22,14 +22,6 @@ def wants_json() -> bool:
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
-        if exc.code == 413:
-            limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
-            return error_response(
-                413,
-                "Too much to send at once",
-                f"What you sent is larger than {limit // (1024 * 1024) or 1} MB, so nothing was "
-                "saved. Shorten the longest texts or use a smaller image, then try again.",
-            )
         return error_response(exc.code or 500, exc.name, exc.description)
 
     @app.errorhandler(RequestEntityTooLarge)
@@ -38,10 +30,10 @@ def register_error_handlers(app: Flask) -> None:
         size = f"{limit // 2**20} MB" if limit >= 2**20 else f"{limit // 1024} KB"
         return error_response(
             413,
-            "File too large",
+            "Too much to send at once",
             f"What you sent is larger than the {size} this site accepts, so nothing was "
-            "saved. Go back, choose a smaller file (a badge image may be at most 512 KB), and "
-            "send the form again.",
+            "saved. Go back, shorten the longest texts or choose a smaller file (a badge image "
+            "may be at most 512 KB), and send the form again.",
         )
 
     @app.errorhandler(TooManyAttempts)
