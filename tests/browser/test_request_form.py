@@ -101,7 +101,10 @@ def test_file_an_endorsement_request_through_every_section(live_server, page, ba
         # Typing may pause long enough for a shorter prefix ("17") to be answered first: wait
         # for the answer to the whole prefix rather than reading the first one that arrives.
         page.wait_for_function(
-            "() => document.querySelector('#occupation-options option')?.value === '17-3011'"
+            """() => {
+                const options = [...document.querySelectorAll('#occupation-options option')];
+                return options.length > 0 && options.every(o => o.value.startsWith('17-30'));
+            }"""
         )
     page.locator("#occupations-0").fill("17-3031")
     page.locator("#partners-0-name").fill("Oklahoma Farm Bureau")
