@@ -19,9 +19,14 @@ run: install assets
 	@$(BIN)/flask users demo-logins --port $(PORT)
 	$(BIN)/gunicorn --workers $(WORKERS) --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
 
-## test: install what the tests need, run the checks, then the whole suite
+## test: install what the tests need, run the checks, then the whole suite; with
+## TEST_DATABASE_URL, the whole suite once more on PostgreSQL with its own search backend
 test: install-test assets check
 	$(BIN)/pytest
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		echo "The whole suite again on PostgreSQL with SEARCH_BACKEND=postgres:"; \
+		TEST_SEARCH_BACKEND=postgres $(BIN)/pytest; \
+	fi
 
 ## check: ruff (with its security rules), bandit, and pip-audit of every installed package
 # pip-audit asks PyPI's advisory data (https://pypi.org/pypi/NAME/VERSION/json) about each

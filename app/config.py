@@ -51,6 +51,9 @@ def from_env(instance_path: str, environ: dict[str, str] | None = None) -> dict:
         "SECRET_KEY": secret,
         "SQLALCHEMY_DATABASE_URI": _normalise_db_url(db_url),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # whoosh: an index folder per host (the embedded default); postgres: PostgreSQL's own
+        # full-text search in the database, shared by every app host.
+        "SEARCH_BACKEND": (env.get("SEARCH_BACKEND") or "whoosh").strip().lower(),
         "SEARCH_INDEX_DIR": env.get("SEARCH_INDEX_DIR") or str(PROJECT_ROOT / "search_index"),
         # Query matches remembered per index generation and process (0: none).
         "SEARCH_MATCH_CACHE": int(env.get("SEARCH_MATCH_CACHE", "256")),

@@ -22,7 +22,7 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 from app import create_app
 from app.extensions import db
 from app.services import reference
-from tests.databases import ENGINES, create_database
+from tests.databases import ENGINES, SEARCH_BACKEND, create_database, search_backend
 
 PROJECT = Path(__file__).resolve().parent.parent
 SEED = PROJECT / "seed_data"
@@ -34,11 +34,24 @@ def base_config(db_url: str, tmp: Path) -> dict:
         "SECRET_KEY": "test-secret",
         "SQLALCHEMY_DATABASE_URI": db_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {},
+        "SEARCH_BACKEND": search_backend(db_url),
         "SEARCH_INDEX_DIR": str(tmp / "index"),
         "MAIL_DIR": str(tmp / "mail"),
         "WTF_CSRF_ENABLED": False,
         "SERVER_NAME": "localhost",
     }
+
+
+def pytest_collection_modifyitems(config, items):
+    """With the PostgreSQL search backend there are no index files: their tests are skipped."""
+    if SEARCH_BACKEND != "postgres":
+        return
+    skip = pytest.mark.skip(
+        reason="exercises the Whoosh index files (TEST_SEARCH_BACKEND=postgres)"
+    )
+    for item in items:
+        if "whoosh" in item.keywords:
+            item.add_marker(skip)
 
 
 def migrate_and_load_reference(db_url: str, tmp: Path) -> None:

@@ -13,10 +13,20 @@ from sqlalchemy.engine import make_url
 
 ENGINES = ["sqlite"]
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+# TEST_SEARCH_BACKEND=postgres runs the suite again on PostgreSQL only, with the PostgreSQL
+# search backend (``make test`` does so when TEST_DATABASE_URL is set).
+SEARCH_BACKEND = os.environ.get("TEST_SEARCH_BACKEND", "whoosh")
 if PG_URL:
     ENGINES.append("postgresql")
-elif os.environ.get("REQUIRE_POSTGRES") == "1":
+elif os.environ.get("REQUIRE_POSTGRES") == "1" or SEARCH_BACKEND == "postgres":
     raise RuntimeError("REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set.")
+if SEARCH_BACKEND == "postgres":
+    ENGINES = ["postgresql"]
+
+
+def search_backend(db_url: str) -> str:
+    """The search backend of the tests' applications on ``db_url``."""
+    return SEARCH_BACKEND if db_url.startswith("postgresql") else "whoosh"
 
 
 def _pg_admin_conninfo() -> str:

@@ -1,13 +1,24 @@
-"""Everything that knows Whoosh: schema, document mapping, after-commit sync, query, facets,
-rebuild and check. The rest of the application calls only what is exported here."""
+"""The search: schema, document mapping, query, facets, rebuild and check. The rest of the
+application calls only what is exported here.
+
+Two backends answer the same calls, chosen by ``SEARCH_BACKEND``: ``whoosh`` (the embedded
+default: an index folder per host, kept in line after each commit) and ``postgres``
+(``app.search.postgres``: PostgreSQL's own full-text search, rows written in the publishing
+transaction, shared by every app host). Reading a query (``app.search.plan``) is common to
+both."""
 
 from __future__ import annotations
 
-from flask import Flask
+from collections.abc import Callable
 
+from flask import Flask, current_app
+
+from app.config import ConfigError
 from app.extensions import db
 from app.models import Entry
+from app.search import postgres
 from app.search import query as _query
+from app.search import store as _store
 from app.search.analysis import stems
 from app.search.plan import AppliedFilter, InstitutionOffer, Synonyms
 from app.search.query import (
@@ -25,16 +36,31 @@ from app.search.store import (
     IndexStore,
     IndexUnavailable,
     WriterBusy,
-    check,
-    rebuild,
     store,
-    sync,
 )
+
+BACKENDS = ("whoosh", "postgres")
 
 
 def init_search(app: Flask) -> None:
+    backend = app.config.setdefault("SEARCH_BACKEND", "whoosh")
+    if backend not in BACKENDS:
+        raise ConfigError(f"SEARCH_BACKEND must be one of {', '.join(BACKENDS)}, not {backend!r}.")
+    if backend == "postgres":
+        if not str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("postgresql"):
+            raise ConfigError("SEARCH_BACKEND=postgres needs DATABASE_URL on PostgreSQL.")
+        postgres.install_hooks()
     app.extensions["search_store"] = IndexStore(app.config["SEARCH_INDEX_DIR"])
     _query.configure(int(app.config.get("SEARCH_MATCH_CACHE", _query.MATCH_CACHE_SIZE)))
+
+
+def _pg() -> bool:
+    return current_app.config.get("SEARCH_BACKEND") == "postgres"
+
+
+def backend() -> str:
+    """The search backend of this application: ``whoosh`` or ``postgres``."""
+    return current_app.config.get("SEARCH_BACKEND", "whoosh")
 
 
 def _texts(ids: list[int]) -> dict[int, tuple[str, str]]:
@@ -56,7 +82,9 @@ def _texts(ids: list[int]) -> dict[int, tuple[str, str]]:
 
 
 def search(params: SearchParams, context: QueryContext | None = None) -> SearchResults:
-    """Run a search on the live index. Raises ``IndexUnavailable`` if there is none."""
+    """Run a search. Raises ``IndexUnavailable`` if there is no index to search."""
+    if _pg():
+        return postgres.run(params, context)
     return _query.run(store().searcher(), params, _texts, context)
 
 
@@ -64,12 +92,16 @@ def ordered_ids(
     params: SearchParams, limit: int, context: QueryContext | None = None
 ) -> tuple[int, list[int]]:
     """Every match of a search in its order (at most ``limit``), for exports."""
+    if _pg():
+        return postgres.ordered_ids(params, limit, context)
     return _query.ordered_ids(store().searcher(), params, limit, context)
 
 
 def remembered_page(key: tuple, compute):
     """``compute()`` (a rendered result page), remembered under ``key`` until the index
     changes (``SEARCH_MATCH_CACHE`` pages per process; 0: never)."""
+    if _pg():
+        return postgres.remembered_page(key, compute)
     return _query._cache_for(store().searcher()).page(key, compute)
 
 
@@ -96,19 +128,58 @@ def matching(
 
 
 def suggest(prefix: str, limit: int = 8) -> list[str]:
+    if _pg():
+        return postgres.suggest(prefix, limit)
     return _query.suggest(store().searcher(), prefix, limit)
 
 
 def skill_labels(keys: list[str]) -> dict[str, str]:
     """How skills are written, for the folded keys of the skill facet (from the index)."""
+    if _pg():
+        return postgres.skill_labels(keys)
     return _query.skill_labels(store().searcher(), keys)
 
 
 def facet_values(name: str) -> dict[str, int]:
     """Every value of facet ``name`` in the live index with its number of entries."""
+    if _pg():
+        return postgres.facet_values(name)
     searcher = store().searcher()
     cache = _query._cache_for(searcher)
     return {value: len(ids) for value, ids in cache.postings(name).items()}
+
+
+def rebuild(progress: Callable[[int], None] | None = None, *, lock_timeout: float = 120.0) -> int:
+    """Rebuild the whole search from the database (``flask search rebuild``); returns the
+    number of entries."""
+    if _pg():
+        return postgres.rebuild(progress, lock_timeout=lock_timeout)
+    return _store.rebuild(progress, lock_timeout=lock_timeout)
+
+
+def sync(*, lock_timeout: float = 2.0) -> int:
+    """Apply pending index tasks (after every commit, and ``flask search sync``)."""
+    if _pg():
+        return postgres.sync(lock_timeout=lock_timeout)
+    return _store.sync(lock_timeout=lock_timeout)
+
+
+def check() -> CheckReport:
+    """Compare the search with the database (``flask search check``)."""
+    if _pg():
+        return postgres.check()
+    return _store.check()
+
+
+def ready() -> bool:
+    """Whether search can answer now (an index to read, or the PostgreSQL search tables)."""
+    if _pg():
+        return postgres.exists()
+    try:
+        store().searcher()
+    except IndexUnavailable:
+        return False
+    return True
 
 
 def matched_labels(results: SearchResults, labels: list[tuple[str, str]]) -> list[str]:
@@ -140,7 +211,9 @@ __all__ = [
     "SearchParams",
     "SearchResults",
     "WriterBusy",
+    "backend",
     "check",
+    "ready",
     "facet_values",
     "init_search",
     "ordered_ids",

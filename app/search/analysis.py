@@ -28,13 +28,14 @@ _INDEX_STOPS = STOP_WORDS - {"it"}
 
 
 def text_analyzer():
-    """Words, lower case, accents folded, stop words out, English stems."""
+    """Words, lower case, accents folded, stop words out, English stems (Snowball, the
+    stemmer PostgreSQL's search uses too)."""
     return (
         RegexTokenizer()
         | LowercaseFilter()
         | CharsetFilter(accent_map)
         | StopFilter(stoplist=_INDEX_STOPS)
-        | StemFilter(cachesize=50000)
+        | StemFilter(lang="en", cachesize=50000)
     )
 
 

@@ -12,7 +12,9 @@ from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
 from app import create_app, search
+from app.extensions import db
 from app.services import seeding
+from tests.databases import SEARCH_BACKEND, create_database, search_backend
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 AXE = Path(__file__).resolve().parents[2] / "app" / "static" / "vendor" / "axe" / "axe.min.js"
@@ -27,12 +29,16 @@ def _require_chromium() -> None:
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
-    """The portal served over HTTP from a seeded SQLite database and a built index."""
+    """The portal served over HTTP from a seeded SQLite database and a built index (PostgreSQL
+    and its own search when ``TEST_SEARCH_BACKEND=postgres``)."""
     tmp = tmp_path_factory.mktemp("live")
+    engine = "postgresql" if SEARCH_BACKEND == "postgres" else "sqlite"
+    url, drop = create_database(engine, tmp)
     app = create_app(
         {
             "SECRET_KEY": "browser-tests",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / 'live.db'}",
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SEARCH_BACKEND": search_backend(url),
             "SEARCH_INDEX_DIR": str(tmp / "index"),
             "MAIL_DIR": str(tmp / "mail"),
         }
@@ -47,6 +53,10 @@ def live_server(tmp_path_factory):
     yield type("Live", (), {"url": f"http://127.0.0.1:{server.server_port}", "app": app})
     server.shutdown()
     thread.join(timeout=5)
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    drop()
 
 
 @pytest.fixture(scope="session")

@@ -180,9 +180,14 @@ def test_nothing_unpublished_is_ever_findable(index, client):
     publish(title="Published Neighbour", skills=["Soldering"])
     secret = "zanzibarquux"
     draft = workflow.create_request(
-        people.liaison, "endorsement",
-        {"title": f"{secret.title()} Credential", "summary": f"All about {secret}.",
-         "skills": [f"{secret} skill"], "delivery": "online"},
+        people.liaison,
+        "endorsement",
+        {
+            "title": f"{secret.title()} Credential",
+            "summary": f"All about {secret}.",
+            "skills": [f"{secret} skill"],
+            "delivery": "online",
+        },
     )
     assert draft.id
     search.rebuild()  # even a full rebuild from the database must leave drafts out

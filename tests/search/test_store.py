@@ -1,4 +1,7 @@
-"""The index follows the database, survives crashes and lock contention, and can be rebuilt."""
+"""The index follows the database, survives crashes and lock contention, and can be rebuilt.
+
+Tests marked ``whoosh`` handle the index folder itself; tests/search/test_postgres.py has the
+PostgreSQL backend's own."""
 
 from __future__ import annotations
 
@@ -25,6 +28,7 @@ def test_publishing_reaches_the_index_after_the_commit(index):
     assert db.session.scalar(sa.select(sa.func.count(IndexTask.id))) == 0
 
 
+@pytest.mark.whoosh
 def test_a_task_left_by_a_crash_is_applied_by_sync(index, monkeypatch, runner):
     monkeypatch.setattr(unit, "_drains", [])  # the process dies right after the commit
     publish(title="Aquaponics Basics")
@@ -35,6 +39,7 @@ def test_a_task_left_by_a_crash_is_applied_by_sync(index, monkeypatch, runner):
     assert total("aquaponics") == 1
 
 
+@pytest.mark.whoosh
 def test_a_busy_writer_lock_leaves_the_task_for_later(index):
     store = search.store()
     with store.writer_lock(timeout=1):
@@ -45,6 +50,7 @@ def test_a_busy_writer_lock_leaves_the_task_for_later(index):
     assert total("beekeeping") == 1
 
 
+@pytest.mark.whoosh
 def test_rebuild_swaps_in_a_new_index_and_check_agrees(app, runner):
     publish(title="Viticulture")
     publish(title="Enology")
@@ -57,6 +63,7 @@ def test_rebuild_swaps_in_a_new_index_and_check_agrees(app, runner):
     assert len(list(search.store().root.glob("index-*"))) == 1
 
 
+@pytest.mark.whoosh
 def test_check_lists_differences_and_exits_non_zero(index, monkeypatch, runner):
     monkeypatch.setattr(unit, "_drains", [])
     entry = publish(title="Forgotten")
@@ -65,6 +72,7 @@ def test_check_lists_differences_and_exits_non_zero(index, monkeypatch, runner):
     assert f"1 missing from the index: {entry.id}" in result.output
 
 
+@pytest.mark.whoosh
 def test_a_missing_index_answers_503_and_other_pages_keep_working(index, client):
     publish(title="Orchard Management")
     shutil.rmtree(search.store().root)
@@ -80,6 +88,7 @@ def test_a_missing_index_answers_503_and_other_pages_keep_working(index, client)
 
 
 @pytest.mark.filterwarnings("ignore::ResourceWarning")  # Whoosh leaks a damaged index's file
+@pytest.mark.whoosh
 def test_a_corrupt_index_answers_503(index, client):
     publish(title="Orchard Management")
     search.store().close()
@@ -90,6 +99,7 @@ def test_a_corrupt_index_answers_503(index, client):
     assert b"Traceback" not in response.data
 
 
+@pytest.mark.whoosh
 def test_a_fresh_deployment_builds_its_index_at_the_first_publication(app, client):
     """No `flask search rebuild` was ever run: the first index task builds the whole index."""
     assert not search.store().exists()

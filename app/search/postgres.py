@@ -1,0 +1,871 @@
+"""The search on PostgreSQL's own full-text search (``SEARCH_BACKEND=postgres``).
+
+Nothing lives outside the database, so every app host sees a publication at once:
+
+- ``search.documents`` holds one row per active published entry, written in the same
+  transaction as the publication (a ``before_commit`` hook turns the transaction's index
+  tasks into rows; nothing is left to drain). Its ``tsvector`` is weighted: A the title, B the
+  skills, C the institution, the summary and the rest of the text, D the taxonomy titles; the
+  text search configuration ``search.inventory`` folds accents (``unaccent``) and stems
+  English (Snowball). A GIN index answers ``@@``.
+- A query is read by the same code as on Whoosh (``app.search.plan``: filter words,
+  institutions, synonyms, compounds, typos, word beginnings) over the vocabulary in
+  ``search.words`` (typo candidates through ``pg_trgm``); each unit becomes a
+  ``websearch_to_tsquery`` (or ``to_tsquery('simple', 'cyber:*')`` for a word being typed).
+- Matching, filters, facet counts (disjunctive, per ``facet:value`` key), the total, sorting
+  and paging are one SQL statement; highlights come from ``ts_headline`` on the page's hits.
+- ``search.state.generation`` is raised by every change, so a process may remember rendered
+  pages until the next change anywhere.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from html import unescape
+
+import sqlalchemy as sa
+from flask import current_app, has_app_context
+from markupsafe import Markup, escape
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from app.enums import EntryStatus
+from app.extensions import db
+from app.models import Entry, IndexTask
+from app.models.entry import entries_by_id
+from app.search import query as _query
+from app.search.analysis import WORDS, fold, stems
+from app.search.documents import entry_document
+from app.search.plan import Plan, Vocabulary, make_plan
+from app.search.query import (
+    FacetCount,
+    Hit,
+    QueryContext,
+    SearchParams,
+    SearchResults,
+    _merge_filters,
+    _plain_snippet,
+)
+from app.search.schema import FACET_NAMES, FACETS
+from app.search.store import CheckReport, IndexUnavailable
+
+CONFIG = "search.inventory"
+# ts_rank's weights of the D, C, B and A parts: taxonomy titles; institution, summary and
+# text; skills; title.
+WEIGHTS = "{0.02,0.25,0.5,1.0}"
+PREFIX_WEIGHT = _query.PREFIX_WEIGHT
+SORT_SQL = {
+    "newest": "published DESC, title_sort, entry_id",
+    "title": "title_sort, entry_id",
+    "cost": "cost_sort, title_sort, entry_id",
+    "duration": "duration_sort, title_sort, entry_id",
+}
+# Typo candidates: words sharing at least this share of trigrams with the typed word.
+TRIGRAM_THRESHOLD = 0.25
+# Control characters that never occur in stored text (``_clean``): highlight markers.
+_START, _STOP = "\x02", "\x03"
+# The SQL below is put together from constants and bind-parameter names only; every value
+# (words, filter values, ids) is a bound parameter. Hence the S608/B608 notes.
+
+
+def _clean(text: str) -> str:
+    return "".join(c for c in text if c >= " " or c in "\n\t")
+
+
+# --- writing: documents in the publication's transaction ----------------------------------
+
+
+# PostgreSQL's parser reads "HVAC/R" or "a@b" as one file or e-mail token; words they join
+# are words of their own here, as on Whoosh.
+_JOINERS = re.compile(r"[/\\@]")
+
+
+def _words(text: str) -> str:
+    return _JOINERS.sub(" ", text)
+
+
+def _row(entry: Entry) -> dict:
+    doc = entry_document(entry)
+    return {
+        "entry_id": entry.id,
+        "version": doc["version"],
+        "a": _words(doc["title"]),
+        "b": _words(doc["skills_text"]),
+        "c": _words(f"{doc['institution_text']}\n{doc['summary']}\n{doc['body']}"),
+        "d": _words(doc["taxonomy_text"]),
+        # Kept escaped: ts_headline drops what looks like a tag, and keeps an entity whole.
+        "title": str(escape(_clean(doc["title"]))),
+        "summary": str(escape(_clean(doc["summary"]))),
+        "facets": [f"{name}:{value}" for name in FACET_NAMES for value in doc[f"f_{name}"]],
+        "words": sorted({t.text for t in WORDS(doc["spell"])}),
+        "published": doc["published"],
+        "title_sort": doc["title_sort"],
+        "cost_sort": doc["cost_sort"],
+        "duration_sort": doc["duration_sort"],
+        "suggest": doc["suggest"],
+    }
+
+
+_UPSERT = sa.text(
+    f"""
+    INSERT INTO search.documents (entry_id, version, document, title, summary, facets, words,
+                                  published, title_sort, cost_sort, duration_sort)
+    VALUES (:entry_id, :version,
+            setweight(to_tsvector('{CONFIG}', :a), 'A')
+            || setweight(to_tsvector('{CONFIG}', :b), 'B')
+            || setweight(to_tsvector('{CONFIG}', :c), 'C')
+            || setweight(to_tsvector('{CONFIG}', :d), 'D'),
+            :title, :summary, :facets, :words, :published, :title_sort, :cost_sort,
+            :duration_sort)
+    ON CONFLICT (entry_id) DO UPDATE SET
+        version = EXCLUDED.version, document = EXCLUDED.document, title = EXCLUDED.title,
+        summary = EXCLUDED.summary, facets = EXCLUDED.facets, words = EXCLUDED.words,
+        published = EXCLUDED.published, title_sort = EXCLUDED.title_sort,
+        cost_sort = EXCLUDED.cost_sort, duration_sort = EXCLUDED.duration_sort
+    """  # noqa: S608  # nosec B608
+)
+_INSERT_SUGGESTION = sa.text(
+    "INSERT INTO search.suggestions (entry_id, key, display) VALUES (:entry_id, :key, :display)"
+)
+
+
+def _suggestion_rows(row: dict) -> list[dict]:
+    rows = []
+    for key in row["suggest"]:
+        start, display = key.split("|", 1)
+        rows.append({"entry_id": row["entry_id"], "key": start, "display": display})
+    return rows
+
+
+def _add_word_counts(session: Session, delta: Counter) -> None:
+    """Add ``delta`` to the words' entry counts (in word order, so that concurrent
+    publications lock shared words in the same order); words no entry has any more go."""
+    changed = sorted(w for w, n in delta.items() if n)
+    if not changed:
+        return
+    session.execute(
+        sa.text(
+            """
+            INSERT INTO search.words (word, entries)
+            SELECT w, n FROM unnest(CAST(:words AS text[]), CAST(:counts AS integer[])) AS t(w, n)
+            ORDER BY w
+            ON CONFLICT (word) DO UPDATE SET entries = search.words.entries + EXCLUDED.entries
+            """
+        ),
+        {"words": changed, "counts": [delta[w] for w in changed]},
+    )
+    gone = [w for w in changed if delta[w] < 0]
+    if gone:
+        session.execute(
+            sa.text("DELETE FROM search.words WHERE word = ANY(:words) AND entries <= 0"),
+            {"words": gone},
+        )
+
+
+def _bump(session: Session) -> None:
+    session.execute(
+        sa.text("UPDATE search.state SET generation = nextval('search.generation') WHERE id = 1")
+    )
+
+
+def apply(session: Session, entry_ids: Iterable[int]) -> int:
+    """Bring the search rows of these entries in line with the database, in the session's
+    transaction: a row for each active one, none for the others."""
+    ids = sorted(set(entry_ids))
+    if not ids:
+        return 0
+    old = dict(
+        session.execute(
+            sa.text(
+                "SELECT entry_id, words FROM search.documents WHERE entry_id = ANY(:ids) "
+                "ORDER BY entry_id FOR UPDATE"
+            ),
+            {"ids": ids},
+        ).all()
+    )
+    entries = entries_by_id(ids)
+    rows = [_row(e) for e in entries.values() if e.status is EntryStatus.ACTIVE]
+    keep = {r["entry_id"] for r in rows}
+    delta: Counter = Counter()
+    for words in old.values():
+        delta.subtract(words)
+    for row in rows:
+        delta.update(row["words"])
+    gone = [i for i in ids if i not in keep]
+    if gone:
+        session.execute(
+            sa.text("DELETE FROM search.documents WHERE entry_id = ANY(:ids)"), {"ids": gone}
+        )
+    if rows:
+        session.execute(_UPSERT, rows)
+        session.execute(
+            sa.text("DELETE FROM search.suggestions WHERE entry_id = ANY(:ids)"),
+            {"ids": sorted(keep)},
+        )
+        suggestions = [s for row in rows for s in _suggestion_rows(row)]
+        if suggestions:
+            session.execute(_INSERT_SUGGESTION, suggestions)
+    _add_word_counts(session, delta)
+    _bump(session)
+    return len(ids)
+
+
+def _enabled() -> bool:
+    return has_app_context() and current_app.config.get("SEARCH_BACKEND") == "postgres"
+
+
+def _after_flush(session: Session, _context) -> None:
+    if not _enabled():
+        return
+    tasks = [obj for obj in session.new if isinstance(obj, IndexTask)]
+    if tasks:
+        session.info.setdefault("search_tasks", []).extend(tasks)
+
+
+def _before_commit(session: Session) -> None:
+    if not _enabled():
+        return
+    session.flush()
+    tasks = session.info.pop("search_tasks", [])
+    if not tasks:
+        return
+    apply(session, [t.entry_id for t in tasks])
+    session.execute(
+        sa.delete(IndexTask).where(IndexTask.id.in_([t.id for t in tasks])),
+        execution_options={"synchronize_session": False},
+    )
+    for task in tasks:
+        if task in session:
+            session.expunge(task)
+
+
+def _forget(session: Session, *_args) -> None:
+    session.info.pop("search_tasks", None)
+
+
+def install_hooks() -> None:
+    """Write search rows in every transaction that publishes, retires or changes an entry."""
+    if not event.contains(Session, "after_flush", _after_flush):
+        event.listen(Session, "after_flush", _after_flush)
+        event.listen(Session, "before_commit", _before_commit)
+        event.listen(Session, "after_rollback", _forget)
+
+
+# --- availability, rebuild, sync, check ---------------------------------------------------
+
+
+def _generation() -> int:
+    try:
+        return db.session.scalar(sa.text("SELECT generation FROM search.state WHERE id = 1"))
+    except sa.exc.ProgrammingError as exc:
+        db.session.rollback()
+        raise IndexUnavailable(
+            "The PostgreSQL search tables are missing: run `flask db upgrade`."
+        ) from exc
+
+
+def exists() -> bool:
+    try:
+        _generation()
+    except IndexUnavailable:
+        return False
+    return True
+
+
+def rebuild(progress: Callable[[int], None] | None = None, *, lock_timeout: float = 120.0) -> int:
+    """Rebuild every search row from the database in one transaction: searches keep reading
+    the old rows until it commits. Returns the number of entries."""
+    _generation()
+    session = db.session
+    session.execute(
+        sa.text("SELECT pg_advisory_xact_lock(hashtext('search.rebuild'))"),
+    )
+    session.execute(sa.text("DELETE FROM search.suggestions"))
+    session.execute(sa.text("DELETE FROM search.documents"))
+    session.execute(sa.text("DELETE FROM search.words"))
+    ids = list(
+        session.scalars(
+            sa.select(Entry.id).where(Entry.status == EntryStatus.ACTIVE).order_by(Entry.id)
+        )
+    )
+    held = set(session.identity_map.keys())
+    words: Counter = Counter()
+    count = 0
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        rows = [_row(e) for e in entries_by_id(chunk).values()]
+        if rows:
+            session.execute(_UPSERT, rows)
+            session.execute(_INSERT_SUGGESTION, [s for r in rows for s in _suggestion_rows(r)])
+        for row in rows:
+            words.update(row["words"])
+        count += len(rows)
+        for key, obj in list(session.identity_map.items()):
+            if key not in held and obj in session:
+                session.expunge(obj)
+        if progress:
+            progress(len(rows))
+    _add_word_counts(session, words)
+    session.execute(sa.delete(IndexTask))
+    _bump(session)
+    session.commit()
+    return count
+
+
+def sync(*, lock_timeout: float = 2.0) -> int:
+    """Apply index tasks left by transactions that ran without this backend (rows are
+    otherwise written at commit). Returns how many were applied."""
+    try:
+        _generation()
+    except IndexUnavailable as exc:
+        current_app.logger.warning("Search rows not updated now (%s).", exc)
+        return 0
+    tasks = db.session.execute(sa.select(IndexTask.id, IndexTask.entry_id)).all()
+    if not tasks:
+        return 0
+    apply(db.session, [t.entry_id for t in tasks])
+    db.session.execute(sa.delete(IndexTask).where(IndexTask.id.in_([t.id for t in tasks])))
+    db.session.commit()
+    return len(tasks)
+
+
+def check() -> CheckReport:
+    _generation()
+    indexed = dict(
+        db.session.execute(sa.text("SELECT entry_id, version FROM search.documents")).all()
+    )
+    expected = dict(
+        db.session.execute(
+            sa.select(Entry.id, Entry.version_number).where(Entry.status == EntryStatus.ACTIVE)
+        ).all()
+    )
+    return CheckReport(
+        indexed=len(indexed),
+        expected=len(expected),
+        missing=sorted(set(expected) - set(indexed)),
+        unexpected=sorted(set(indexed) - set(expected)),
+        stale=sorted(i for i in set(expected) & set(indexed) if expected[i] != indexed[i]),
+    )
+
+
+# --- per-process memory, dropped when the generation changes ------------------------------
+
+
+class _Memory:
+    """What one process remembers of one database's search generation."""
+
+    def __init__(self, generation: tuple[str, int]) -> None:
+        self.generation = generation
+        self.lock = threading.Lock()
+        self.pages: OrderedDict[tuple, object] = OrderedDict()
+        self.counts: dict[str, int] = {}
+        self.near: dict[tuple[str, int], tuple[str, ...]] = {}
+        self.prefixes: dict[str, bool] = {}
+
+    def page(self, key: tuple, compute):
+        size = _query.MATCH_CACHE_SIZE
+        if size <= 0:
+            return compute()
+        with self.lock:
+            found = self.pages.get(key)
+            if found is not None:
+                self.pages.move_to_end(key)
+                return found
+        value = compute()
+        with self.lock:
+            self.pages[key] = value
+            while len(self.pages) > size:
+                self.pages.popitem(last=False)
+        return value
+
+
+_memory: _Memory | None = None
+_memory_lock = threading.Lock()
+
+
+def _current() -> _Memory:
+    global _memory
+    generation = (str(db.engine.url), _generation())
+    with _memory_lock:
+        if _memory is None or _memory.generation != generation:
+            _memory = _Memory(generation)
+        return _memory
+
+
+def remembered_page(key: tuple, compute):
+    return _current().page(key, compute)
+
+
+def _vocabulary(memory: _Memory) -> Vocabulary:
+    session = db.session
+
+    def count(word: str) -> int:
+        found = memory.counts.get(word)
+        if found is None:
+            found = memory.counts[word] = (
+                session.scalar(
+                    sa.text("SELECT entries FROM search.words WHERE word = :w"), {"w": word}
+                )
+                or 0
+            )
+        return found
+
+    def near(word: str, maxdist: int) -> tuple[str, ...]:
+        key = (word, maxdist)
+        found = memory.near.get(key)
+        if found is None:
+            rows = session.execute(
+                sa.text(
+                    "SELECT word, entries FROM search.words "
+                    "WHERE word % :w AND similarity(word, :w) >= :t "
+                    "AND length(word) BETWEEN :lo AND :hi"
+                ),
+                {
+                    "w": word,
+                    "t": TRIGRAM_THRESHOLD,
+                    "lo": len(word) - maxdist,
+                    "hi": len(word) + maxdist,
+                },
+            ).all()
+            for w, n in rows:
+                memory.counts.setdefault(w, n)
+            found = memory.near[key] = tuple(w for w, _n in rows)
+        return found
+
+    def has_prefix(word: str) -> bool:
+        found = memory.prefixes.get(word)
+        if found is None:
+            found = memory.prefixes[word] = (
+                session.scalar(
+                    sa.text("SELECT 1 FROM search.words WHERE word LIKE :p LIMIT 1"),
+                    {"p": _like_prefix(word)},
+                )
+                is not None
+            )
+        return found
+
+    return Vocabulary(count, lambda _stem: True, near, has_prefix)
+
+
+def _like_prefix(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+# --- reading a search ---------------------------------------------------------------------
+
+
+class _Sql:
+    """Bind parameters and the SQL of a query's parts."""
+
+    def __init__(self) -> None:
+        self.params: dict[str, object] = {}
+
+    def bind(self, value) -> str:
+        name = f"p{len(self.params)}"
+        self.params[name] = value
+        return f":{name}"
+
+    def words_query(self, words: tuple[str, ...]) -> str | None:
+        tokens = [w for w in words if w]
+        if not any(stems(w) for w in tokens):
+            return None
+        text = _words(" ".join(w.replace('"', " ") for w in tokens))
+        if len(tokens) > 1:
+            text = f'"{text}"'
+        return f"websearch_to_tsquery('{CONFIG}', {self.bind(text)})"
+
+    def prefix_query(self, prefix: str) -> str | None:
+        word = "".join(c for c in fold(prefix) if c.isalnum())
+        if not word:
+            return None
+        # A word beginning is looked for in titles and skills (weights A and B), as on Whoosh.
+        return f"to_tsquery('simple', {self.bind(word + ':*AB')})"
+
+
+class _Query:
+    """The SQL pieces of a plan: what must match, how it scores, what it highlights."""
+
+    def __init__(self, sql: _Sql, plan: Plan | None, any_unit: bool = False) -> None:
+        self.match: str | None = None
+        self.score = "0"
+        self.highlight: str | None = None
+        if plan is None:
+            return
+        units, scores, lights = [], [], []
+        for unit in plan.units:
+            parts = []
+            for alt in unit.alternatives:
+                q = sql.words_query(alt.words)
+                if q is None:
+                    continue
+                parts.append(q)
+                scores.append(f"{alt.boost} * ts_rank('{WEIGHTS}', document, {q})")
+            if unit.prefix:
+                q = sql.prefix_query(unit.prefix)
+                if q is not None:
+                    parts.append(q)
+                    scores.append(f"{PREFIX_WEIGHT} * ts_rank('{WEIGHTS}', document, {q})")
+            if parts:
+                units.append("(" + " || ".join(parts) + ")")
+                lights.extend(parts)
+        if not units:
+            return
+        self.match = (" || " if any_unit else " && ").join(units)
+        self.score = " + ".join(scores) if scores else "0"
+        self.highlight = " || ".join(lights)
+
+
+def _filter_sql(sql: _Sql, filters: dict[str, list[str]], skip: str | None = None) -> str:
+    parts = []
+    for facet, values in filters.items():
+        if facet == skip or not values:
+            continue
+        keys = [f"{facet}:{v}" for v in values]
+        parts.append(f"facets && CAST({sql.bind(keys)} AS text[])")
+    return " AND ".join(parts) or "TRUE"
+
+
+def _statement(
+    sql: _Sql,
+    query: _Query,
+    filters: dict[str, list[str]],
+    *,
+    order: str,
+    limit: int,
+    offset: int,
+    facets: bool,
+    institution: str | None = None,
+    given_filters: dict[str, list[str]] | None = None,
+) -> str:
+    """One statement: the page's hits, the total, the words' own matches, the facet counts
+    (each facet with a filter of its own counted without it), and what the institution the
+    words named has, and what the given filters alone would find."""
+    where = f"document @@ ({query.match})" if query.match else "TRUE"
+    final_filter = _filter_sql(sql, filters)
+    mine = sql.bind([f"institution:{institution}"]) if institution else None
+    if order == "relevance":
+        first = f"(facets @> CAST({mine} AS text[])) DESC, " if mine else ""
+        order_by = f"{first}score DESC, entry_id"
+    else:
+        order_by = SORT_SQL[order]
+    score = query.score if order == "relevance" else "0"
+    parts = [
+        f"""(SELECT 'hit' AS kind, entry_id::text AS key, 0::bigint AS n, score
+             FROM final ORDER BY {order_by} LIMIT {int(limit)} OFFSET {int(offset)})""",  # noqa: S608  # nosec B608
+        "SELECT 'total', NULL, count(*), NULL FROM final",
+        "SELECT 'base', NULL, count(*), NULL FROM base",
+    ]
+    if mine:
+        parts.append(
+            f"SELECT 'offer', NULL, count(*), NULL FROM final "  # noqa: S608  # nosec B608
+            f"WHERE facets @> CAST({mine} AS text[])"  # noqa: S608  # nosec B608
+        )
+    if given_filters is not None:
+        parts.append(
+            f"SELECT 'without', NULL, count(*), NULL FROM base "  # noqa: S608  # nosec B608
+            f"WHERE {_filter_sql(sql, given_filters)}"  # noqa: S608  # nosec B608
+        )
+    if facets:
+        parts.append("SELECT 'facet', v, count(*), NULL FROM final, unnest(facets) AS v GROUP BY v")
+        for facet in FACETS:
+            if filters.get(facet.name):
+                own = _filter_sql(sql, filters, skip=facet.name)
+                prefix = sql.bind(_like_prefix(f"{facet.name}:"))
+                parts.append(
+                    f"SELECT 'own', v, count(*), NULL FROM base, unnest(facets) AS v "  # noqa: S608  # nosec B608
+                    f"WHERE {own} AND v LIKE {prefix} GROUP BY v"  # noqa: S608  # nosec B608
+                )
+    return f"""
+        WITH base AS MATERIALIZED (
+            SELECT entry_id, facets, published, title_sort, cost_sort, duration_sort,
+                   {score} AS score
+            FROM search.documents WHERE {where}
+        ),
+        final AS MATERIALIZED (SELECT * FROM base WHERE {final_filter})
+        {" UNION ALL ".join(parts)}
+    """  # noqa: S608  # nosec B608
+
+
+class _Answer:
+    def __init__(self, rows) -> None:
+        self.hits: list[tuple[int, float | None]] = []
+        self.total = 0
+        self.base = 0
+        self.counts: dict[str, int] = {}
+        self.own: dict[str, int] = {}
+        self.offer = 0
+        self.without: int | None = None
+        for kind, key, n, score in rows:
+            if kind == "hit":
+                self.hits.append((int(key), score))
+            elif kind == "total":
+                self.total = n
+            elif kind == "base":
+                self.base = n
+            elif kind == "facet":
+                self.counts[key] = n
+            elif kind == "offer":
+                self.offer = n
+            elif kind == "without":
+                self.without = n
+            else:
+                self.own[key] = n
+
+
+def _plan(q: str, params: SearchParams, context: QueryContext, memory: _Memory) -> Plan:
+    plan = make_plan(
+        q,
+        _vocabulary(memory),
+        context.synonyms,
+        () if context.literal else context.institutions,
+        correct=not (params.as_typed or context.literal),
+        understand=not context.literal,
+    )
+    if context.literal:
+        for unit in plan.units:
+            unit.prefix = None
+    return plan
+
+
+def _searchable(plan: Plan) -> bool:
+    return any(_query._searchable(unit) for unit in plan.units)
+
+
+@dataclass
+class _Run:
+    plan: Plan | None
+    answer: _Answer
+    filters: dict[str, list[str]]
+    query: _Query
+    sql: _Sql
+    fallback: bool = False
+    only_stop_words: bool = False
+
+
+def _execute(
+    params: SearchParams, context: QueryContext, *, limit: int, offset: int, facets: bool
+) -> _Run:
+    """Read the query and run it (once more with any word when all words find nothing)."""
+    memory = _current()
+    q = params.q.strip()[: _query.MAX_QUERY_LENGTH]
+    plan = _plan(q, params, context, memory) if q else None
+    filters = _merge_filters(params.filters, plan)
+    order = params.sort if params.sort in SORT_SQL or params.sort == "relevance" else "title"
+    institution = plan.institution.code if plan and plan.institution else None
+    searched = plan if plan is not None and _searchable(plan) else None
+    if plan is not None and searched is None and not (plan.filters or plan.institution):
+        return _Run(plan, _Answer([]), filters, _Query(_Sql(), None), _Sql(), False, True)
+    given = params.filters if plan is not None and plan.filters else None
+
+    def run(any_unit: bool) -> _Run:
+        sql = _Sql()
+        query = _Query(sql, searched, any_unit)
+        text = _statement(
+            sql,
+            query,
+            filters,
+            order=order,
+            limit=limit,
+            offset=offset,
+            facets=facets,
+            institution=institution,
+            given_filters=given,
+        )
+        answer = _Answer(db.session.execute(sa.text(text), sql.params).all())
+        return _Run(plan, answer, filters, query, sql, any_unit)
+
+    found = run(False)
+    if searched is not None and found.answer.base == 0 and len(searched.units) > 1:
+        loose = run(True)
+        if loose.answer.base:
+            return loose
+    return found
+
+
+def _facet_counts(answer: _Answer, filters: dict[str, list[str]]) -> dict[str, list[FacetCount]]:
+    by_facet: dict[str, dict[str, int]] = {f.name: {} for f in FACETS}
+    for key, n in answer.counts.items():
+        name, _, value = key.partition(":")
+        if name in by_facet and not filters.get(name):
+            by_facet[name][value] = n
+    for key, n in answer.own.items():
+        name, _, value = key.partition(":")
+        if name in by_facet:
+            by_facet[name][value] = n
+    out: dict[str, list[FacetCount]] = {}
+    for facet in FACETS:
+        selected = set(filters.get(facet.name, []))
+        values = [FacetCount(v, n, v in selected) for v, n in by_facet[facet.name].items()]
+        have = {v.value for v in values}
+        values.extend(FacetCount(v, 0, True) for v in selected - have)
+        values.sort(key=lambda v: (not v.selected, -v.count, v.value))
+        out[facet.name] = values
+    return out
+
+
+def _headlines(ids: list[int], highlight: str | None, sql: _Sql) -> dict[int, tuple]:
+    if not ids:
+        return {}
+    ids_param = sql.bind(ids)
+    if highlight:
+        marks = f"StartSel={_START}, StopSel={_STOP}"
+        select = f"""
+            SELECT entry_id, title, summary,
+                   ts_headline('{CONFIG}', title, {highlight}, '{marks}, HighlightAll=true'),
+                   ts_headline('{CONFIG}', summary, {highlight},
+                               '{marks}, MaxFragments=2, MaxWords=30, MinWords=12,
+                               FragmentDelimiter=" … "')
+            FROM search.documents WHERE entry_id = ANY({ids_param})
+        """  # noqa: S608  # nosec B608
+    else:
+        select = f"""SELECT entry_id, title, summary, NULL, NULL FROM search.documents
+                     WHERE entry_id = ANY({ids_param})"""  # noqa: S608  # nosec B608
+    rows = db.session.execute(sa.text(select), sql.params).all()
+    return {r[0]: r[1:] for r in rows}
+
+
+def _marked(text: str | None) -> Markup | None:
+    """A headline (of escaped text) with its markers turned into ``<mark>``: unescaped and
+    escaped again, so that nothing but the marks can ever be markup."""
+    if not text or _START not in text:
+        return None
+    html = str(escape(unescape(text))).replace(_START, "<mark>").replace(_STOP, "</mark>")
+    # Safe: the text was escaped just above; only the markers became tags.
+    return Markup(html)  # noqa: S704  # nosec B704
+
+
+def _plan_terms(plan: Plan | None) -> frozenset[str]:
+    terms: set[str] = set()
+    if plan is None:
+        return frozenset()
+    for unit in plan.units:
+        for alt in unit.alternatives:
+            for word in alt.words:
+                terms.update(stems(word))
+        if unit.prefix:
+            rows = db.session.scalars(
+                sa.text("SELECT word FROM search.words WHERE word LIKE :p LIMIT 40"),
+                {"p": _like_prefix(unit.prefix)},
+            )
+            for word in rows:
+                terms.update(stems(word))
+    return frozenset(terms)
+
+
+def run(params: SearchParams, context: QueryContext | None = None) -> SearchResults:
+    context = context or QueryContext()
+    start = (params.page - 1) * params.per_page
+    r = _execute(params, context, limit=params.per_page, offset=start, facets=True)
+    plan, answer = r.plan, r.answer
+    facets = _facet_counts(answer, r.filters)
+    if plan is not None:
+        for applied in plan.filters:
+            for value in facets.get(applied.facet, []):
+                if value.value in applied.values and value.value not in params.filters.get(
+                    applied.facet, []
+                ):
+                    value.from_words = applied
+    texts = _headlines([entry_id for entry_id, _s in answer.hits], r.query.highlight, r.sql)
+    relevance = params.sort == "relevance"
+    hits = []
+    for entry_id, score in answer.hits:
+        title, summary, title_hl, summary_hl = texts.get(entry_id, ("", "", None, None))
+        hits.append(
+            Hit(
+                entry_id,
+                float(score) if relevance and score is not None else None,
+                _marked(title_hl) or escape(unescape(title)),
+                _marked(summary_hl) or _plain_snippet(unescape(summary)),
+            )
+        )
+    offer = None
+    if plan is not None and plan.institution is not None:
+        if plan.institution.code not in r.filters.get("institution", []):
+            offer = (plan.institution, answer.offer)
+    without = answer.without if plan is not None and plan.filters and not answer.total else None
+    return SearchResults(
+        params=params,
+        total=answer.total,
+        hits=hits,
+        facets=facets,
+        suggestion=plan.corrected_text if plan else None,
+        any_word_fallback=r.fallback,
+        only_stop_words=r.only_stop_words,
+        plan=plan,
+        terms=_plan_terms(plan),
+        institution_offer=offer,
+        total_without_word_filters=without,
+    )
+
+
+def ordered_ids(
+    params: SearchParams, limit: int, context: QueryContext | None = None
+) -> tuple[int, list[int]]:
+    """Every match of a search in its order (at most ``limit`` ids), for exports."""
+    if params.sort not in SORT_SQL and params.sort != "relevance":
+        params = SearchParams(**{**params.__dict__, "sort": "title"})
+    r = _execute(params, context or QueryContext(), limit=limit, offset=0, facets=False)
+    return r.answer.total, [entry_id for entry_id, _s in r.answer.hits]
+
+
+def suggest(prefix: str, limit: int = 8) -> list[str]:
+    """Titles, skills and institutions having a word that starts with ``prefix``."""
+    prefix = fold(prefix)
+    if len(prefix) < 2:
+        return []
+    _generation()
+    rows = db.session.execute(
+        sa.text(
+            """
+            SELECT display, count(*) AS n FROM (
+                SELECT display FROM search.suggestions WHERE key LIKE :p LIMIT 2000
+            ) AS found
+            GROUP BY display ORDER BY n DESC, length(display), lower(display) LIMIT :limit
+            """
+        ),
+        {"p": _like_prefix(prefix), "limit": limit * 4},
+    ).all()
+    seen: set[str] = set()
+    out = []
+    for display, _n in rows:
+        if display.lower() not in seen:
+            seen.add(display.lower())
+            out.append(display)
+        if len(out) >= limit:
+            break
+    return out
+
+
+def skill_labels(keys: list[str]) -> dict[str, str]:
+    """``{"sql": "SQL"}``: the written form of each folded skill key."""
+    if not keys:
+        return {}
+    _generation()
+    folded = {fold(k): k for k in keys}
+    rows = db.session.execute(
+        sa.text("SELECT DISTINCT key, display FROM search.suggestions WHERE key = ANY(:keys)"),
+        {"keys": sorted(folded)},
+    ).all()
+    labels: dict[str, str] = {}
+    for key, display in sorted(rows):
+        original = folded.get(key)
+        if original is not None and original not in labels:
+            if fold(" ".join(display.lower().split())) == key:
+                labels[original] = display
+    return labels
+
+
+def facet_values(name: str) -> dict[str, int]:
+    _generation()
+    rows = db.session.execute(
+        sa.text(
+            "SELECT v, count(*) FROM search.documents, unnest(facets) AS v "
+            "WHERE v LIKE :p GROUP BY v"
+        ),
+        {"p": _like_prefix(f"{name}:")},
+    ).all()
+    return {key.partition(":")[2]: n for key, n in rows}

@@ -1,0 +1,120 @@
+"""What only the PostgreSQL search backend does: rows written in the publishing transaction
+(nothing to drain, nothing left by a crash), its own vocabulary, rebuild and check.
+
+The behaviours both backends share are pinned by the rest of tests/search, which CI runs a
+second time with ``TEST_SEARCH_BACKEND=postgres``, and by test_contract.py.
+"""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from app import create_app, search
+from app.config import ConfigError
+from app.extensions import db
+from app.models import IndexTask
+from app.search import SearchParams, postgres
+from app.services import unit
+from tests.conftest import base_config
+from tests.factories import publish
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def pg(app):
+    """The test's application with the PostgreSQL search backend (PostgreSQL only)."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        pytest.skip("the PostgreSQL search backend runs on PostgreSQL")
+    app.config["SEARCH_BACKEND"] = "postgres"
+    postgres.install_hooks()
+    search.rebuild()
+    return app
+
+
+def total(q: str = "", **filters) -> int:
+    return search.search(SearchParams(q=q, filters=filters)).total
+
+
+def rows() -> int:
+    return db.session.scalar(sa.text("SELECT count(*) FROM search.documents"))
+
+
+def test_a_publication_is_searchable_when_it_commits_with_nothing_to_drain(pg, monkeypatch):
+    monkeypatch.setattr(unit, "_drains", [])  # no after-commit work at all
+    publish(title="Hydroponics Basics")
+    assert total("hydroponics") == 1
+    assert db.session.scalar(sa.select(sa.func.count(IndexTask.id))) == 0
+
+
+def test_a_publication_whose_commit_fails_leaves_no_row(pg, monkeypatch):
+    """The row is written inside the publishing transaction: when that transaction fails
+    after the row was written, neither the entry nor its row remains."""
+    real = postgres._bump
+
+    def fail_after_writing(session):
+        real(session)
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(postgres, "_bump", fail_after_writing)
+    with pytest.raises(RuntimeError):
+        publish(title="Aquaponics Basics")
+    db.session.rollback()
+    monkeypatch.setattr(postgres, "_bump", real)
+    assert total("aquaponics") == 0
+    assert rows() == 0
+    assert db.session.scalar(sa.text("SELECT count(*) FROM entries")) == 0
+
+
+def test_a_retirement_removes_the_row_and_its_words(pg):
+    publish(title="Zymurgy for Brewers", external_id="ZYM-1")
+    assert total("zymurgy") == 1
+    assert total("zymurgi") == 1  # a typo is corrected from the words of public entries
+    publish(title="Zymurgy for Brewers", external_id="ZYM-1", status="retired")
+    assert total("zymurgy") == 0
+    words = db.session.scalar(sa.text("SELECT count(*) FROM search.words WHERE word = 'zymurgy'"))
+    assert words == 0
+
+
+def test_check_lists_a_missing_row_and_rebuild_restores_it(pg, runner):
+    entry = publish(title="Forgotten Lore")
+    db.session.execute(
+        sa.text("DELETE FROM search.documents WHERE entry_id = :id"), {"id": entry.id}
+    )
+    db.session.commit()
+    result = runner.invoke(args=["search", "check"])
+    assert result.exit_code == 1
+    assert f"1 missing from the index: {entry.id}" in result.output
+    result = runner.invoke(args=["search", "rebuild"])
+    assert result.exit_code == 0, result.output
+    assert runner.invoke(args=["search", "check"]).exit_code == 0
+    assert total("lore") == 1
+
+
+def test_a_change_anywhere_is_seen_by_a_process_that_remembered_the_page(pg):
+    """Remembered pages are dropped when the search's generation changes, whichever
+    process made the change (here: a write the page cache did not see)."""
+    publish(title="Orchard Pruning")
+    first = search.remembered_page(("k",), lambda: search.search(SearchParams(q="pruning")))
+    assert first.total == 1
+    publish(title="Vineyard Pruning")
+    second = search.remembered_page(("k",), lambda: search.search(SearchParams(q="pruning")))
+    assert second.total == 2
+
+
+def test_highlights_escape_markup_and_keep_it_visible(pg):
+    publish(title="<i>Welding</i> & Cutting", summary="Learn <b>welding</b> & safety.")
+    hit = search.search(SearchParams(q="welding")).hits[0]
+    assert str(hit.title_html) == "&lt;i&gt;<mark>Welding</mark>&lt;/i&gt; &amp; Cutting"
+    assert "&lt;b&gt;<mark>welding</mark>&lt;/b&gt;" in str(hit.snippet_html)
+
+
+def test_the_backend_needs_postgresql(tmp_path):
+    config = base_config(f"sqlite:///{tmp_path}/x.db", tmp_path)
+    config["SEARCH_BACKEND"] = "postgres"
+    with pytest.raises(ConfigError, match="needs DATABASE_URL on PostgreSQL"):
+        create_app(config)
+    config["SEARCH_BACKEND"] = "solr"
+    with pytest.raises(ConfigError, match="must be one of whoosh, postgres"):
+        create_app(config)
