@@ -20,6 +20,7 @@ Nothing lives outside the database, so every app host sees a publication at once
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from collections import Counter, OrderedDict
@@ -110,17 +111,23 @@ def _row(entry: Entry) -> dict:
     }
 
 
+# Every row of a batch travels as one JSON document: one statement and one round trip for
+# 500 entries, not one each.
 _UPSERT = sa.text(
     f"""
     INSERT INTO search.documents (entry_id, version, document, title, summary, facets, words,
                                   published, title_sort, cost_sort, duration_sort)
-    VALUES (:entry_id, :version,
-            setweight(to_tsvector('{CONFIG}', :a), 'A')
-            || setweight(to_tsvector('{CONFIG}', :b), 'B')
-            || setweight(to_tsvector('{CONFIG}', :c), 'C')
-            || setweight(to_tsvector('{CONFIG}', :d), 'D'),
-            :title, :summary, :facets, :words, :published, :title_sort, :cost_sort,
-            :duration_sort)
+    SELECT r.entry_id, r.version,
+           setweight(to_tsvector('{CONFIG}', r.a), 'A')
+           || setweight(to_tsvector('{CONFIG}', r.b), 'B')
+           || setweight(to_tsvector('{CONFIG}', r.c), 'C')
+           || setweight(to_tsvector('{CONFIG}', r.d), 'D'),
+           r.title, r.summary, r.facets, r.words, r.published, r.title_sort, r.cost_sort,
+           r.duration_sort
+    FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(
+        entry_id integer, version integer, a text, b text, c text, d text, title text,
+        summary text, facets text[], words text[], published integer, title_sort text,
+        cost_sort bigint, duration_sort bigint)
     ON CONFLICT (entry_id) DO UPDATE SET
         version = EXCLUDED.version, document = EXCLUDED.document, title = EXCLUDED.title,
         summary = EXCLUDED.summary, facets = EXCLUDED.facets, words = EXCLUDED.words,
@@ -128,17 +135,32 @@ _UPSERT = sa.text(
         cost_sort = EXCLUDED.cost_sort, duration_sort = EXCLUDED.duration_sort
     """  # noqa: S608  # nosec B608
 )
-_INSERT_SUGGESTION = sa.text(
-    "INSERT INTO search.suggestions (entry_id, key, display) VALUES (:entry_id, :key, :display)"
+_INSERT_SUGGESTIONS = sa.text(
+    """
+    INSERT INTO search.suggestions (entry_id, key, display)
+    SELECT * FROM unnest(CAST(:entry_ids AS integer[]), CAST(:keys AS text[]),
+                         CAST(:displays AS text[]))
+    """
 )
 
 
-def _suggestion_rows(row: dict) -> list[dict]:
-    rows = []
-    for key in row["suggest"]:
-        start, display = key.split("|", 1)
-        rows.append({"entry_id": row["entry_id"], "key": start, "display": display})
-    return rows
+def _write(session: Session, rows: list[dict]) -> None:
+    """Insert or replace the documents of ``rows`` and insert their suggestions."""
+    if not rows:
+        return
+    documents = [{k: v for k, v in row.items() if k != "suggest"} for row in rows]
+    session.execute(_UPSERT, {"rows": json.dumps(documents)})
+    entry_ids, keys, displays = [], [], []
+    for row in rows:
+        for key in row["suggest"]:
+            start, display = key.split("|", 1)
+            entry_ids.append(row["entry_id"])
+            keys.append(start)
+            displays.append(display)
+    if keys:
+        session.execute(
+            _INSERT_SUGGESTIONS, {"entry_ids": entry_ids, "keys": keys, "displays": displays}
+        )
 
 
 def _add_word_counts(session: Session, delta: Counter) -> None:
@@ -201,14 +223,11 @@ def apply(session: Session, entry_ids: Iterable[int]) -> int:
             sa.text("DELETE FROM search.documents WHERE entry_id = ANY(:ids)"), {"ids": gone}
         )
     if rows:
-        session.execute(_UPSERT, rows)
         session.execute(
             sa.text("DELETE FROM search.suggestions WHERE entry_id = ANY(:ids)"),
             {"ids": sorted(keep)},
         )
-        suggestions = [s for row in rows for s in _suggestion_rows(row)]
-        if suggestions:
-            session.execute(_INSERT_SUGGESTION, suggestions)
+        _write(session, rows)
     _add_word_counts(session, delta)
     _bump(session)
     return len(ids)
@@ -298,9 +317,7 @@ def rebuild(progress: Callable[[int], None] | None = None, *, lock_timeout: floa
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         rows = [_row(e) for e in entries_by_id(chunk).values()]
-        if rows:
-            session.execute(_UPSERT, rows)
-            session.execute(_INSERT_SUGGESTION, [s for r in rows for s in _suggestion_rows(r)])
+        _write(session, rows)
         for row in rows:
             words.update(row["words"])
         count += len(rows)
