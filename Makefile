@@ -9,7 +9,7 @@ export FLASK_APP := wsgi
 USWDS_DIST := node_modules/@uswds/uswds/dist
 VENDOR     := app/static/vendor
 
-.PHONY: run test check bench lint install install-test assets clean
+.PHONY: run serve-prod test check bench lint install install-test assets clean
 
 ## run: install, migrate, seed, index and serve on http://127.0.0.1:$(PORT)
 run: install assets
@@ -17,7 +17,15 @@ run: install assets
 	$(BIN)/flask seed
 	$(BIN)/flask search rebuild
 	@$(BIN)/flask users demo-logins --port $(PORT)
-	$(BIN)/gunicorn --workers $(WORKERS) --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
+	$(BIN)/gunicorn -c gunicorn.conf.py --workers $(WORKERS) --bind 127.0.0.1:$(PORT) wsgi:app
+
+## serve-prod: migrate the database at DATABASE_URL (default: SQLite in instance/), then serve
+## with gunicorn.conf.py (BIND, WEB_CONCURRENCY); APP_ENV is production unless set otherwise,
+## so SECRET_KEY must be set
+serve-prod: export APP_ENV ?= production
+serve-prod: install assets
+	$(BIN)/flask db upgrade
+	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 ## test: install what the tests need, run the checks, then the whole suite; with
 ## TEST_DATABASE_URL, the whole suite once more on PostgreSQL with its own search backend

@@ -33,24 +33,62 @@ def _normalise_db_url(url: str) -> str:
     return url
 
 
+LOG_FORMATS = ("json", "text")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def environment(env) -> str:
+    return env.get("APP_ENV", env.get("FLASK_ENV", "development")).lower()
+
+
+def log_format(env) -> str:
+    """``LOG_FORMAT``: ``json`` or ``text``; by default text on a developer's machine
+    (``APP_ENV=development``) and JSON everywhere else. Raises ``ConfigError``."""
+    value = (env.get("LOG_FORMAT") or "").strip().lower()
+    if not value:
+        return "text" if environment(env) == "development" else "json"
+    if value not in LOG_FORMATS:
+        raise ConfigError(f"LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}, not {value!r}.")
+    return value
+
+
+def log_level(env) -> str:
+    value = (env.get("LOG_LEVEL") or "INFO").strip().upper()
+    if value not in LOG_LEVELS:
+        raise ConfigError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, not {value!r}.")
+    return value
+
+
+def _engine_options(url: str, env) -> dict:
+    # A pooled connection is tested before use, so the first request after the database
+    # restarts succeeds; a database that does not answer is given up on after a few seconds.
+    options: dict = {"pool_pre_ping": True}
+    if url.startswith("postgresql"):
+        timeout = int(env.get("DATABASE_CONNECT_TIMEOUT") or 5)
+        options["connect_args"] = {"connect_timeout": timeout}
+    return options
+
+
 def from_env(instance_path: str, environ: dict[str, str] | None = None) -> dict:
     """Build the Flask config mapping from ``environ`` (default: ``os.environ``)."""
     env = os.environ if environ is None else environ
-    app_env = env.get("APP_ENV", env.get("FLASK_ENV", "development")).lower()
+    app_env = environment(env)
     secret = env.get("SECRET_KEY")
     if not secret:
         if app_env == "production":
             raise ConfigError("SECRET_KEY must be set when APP_ENV=production.")
         secret = DEV_SECRET_KEY
 
-    db_url = env.get("DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'inventory.db'}"
+    db_url = _normalise_db_url(
+        env.get("DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'inventory.db'}"
+    )
     mail_dir = env.get("MAIL_DIR") or str(Path(instance_path) / "mail")
 
     return {
         "APP_ENV": app_env,
         "SECRET_KEY": secret,
-        "SQLALCHEMY_DATABASE_URI": _normalise_db_url(db_url),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_DATABASE_URI": db_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(db_url, env),
         # whoosh: an index folder per host (the embedded default); postgres: PostgreSQL's own
         # full-text search in the database, shared by every app host.
         "SEARCH_BACKEND": (env.get("SEARCH_BACKEND") or "whoosh").strip().lower(),
@@ -92,4 +130,10 @@ def from_env(instance_path: str, environ: dict[str, str] | None = None) -> dict:
         # Sign-in and API-token throttling counts failures here when set (else in the database).
         "REDIS_URL": env.get("REDIS_URL", ""),
         "REDIS_PREFIX": env.get("REDIS_PREFIX", "mci:"),
+        "LOG_FORMAT": log_format(env),
+        "LOG_LEVEL": log_level(env),
+        # How many proxies (a load balancer, nginx) stand in front of the app: their
+        # X-Forwarded-For and X-Forwarded-Proto are then believed, so sign-in throttling counts
+        # the visitor's address, not the load balancer's. 0: none are believed.
+        "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES") or 0),
     }

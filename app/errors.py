@@ -1,12 +1,32 @@
-"""Error pages: JSON for API clients, HTML for people; never a stack trace."""
+"""Error pages: JSON for API clients, HTML for people; never a stack trace. Each names the
+request's id ("Reference: …" on a page, ``request_id`` in JSON), which its log lines carry."""
 
 from __future__ import annotations
 
 from flask import Flask, current_app, jsonify, render_template, request
 from markupsafe import escape
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 
+from app.extensions import db
+from app.logs import request_id
 from app.services.throttle import TooManyAttempts
+
+# Seconds a client is asked to wait when the database does not answer.
+DATABASE_RETRY_AFTER = 10
+DATABASE_DOWN_TITLE = "Temporarily unavailable"
+DATABASE_DOWN_MESSAGE = (
+    "The inventory cannot reach its database just now, so nothing was read or saved. "
+    "Please try again in a minute."
+)
+
+
+def database_unavailable(exc: BaseException | None) -> bool:
+    """Whether ``exc`` says the database cannot be reached (down, restarting, refusing
+    connections, its connection cut, no connection free in the pool) rather than a bug."""
+    if isinstance(exc, sa_exc.OperationalError | sa_exc.TimeoutError):
+        return True
+    return isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated
 
 
 def wants_json() -> bool:
@@ -22,7 +42,17 @@ def wants_json() -> bool:
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
+        # An error in an after-request hook arrives wrapped in a 500.
+        if database_unavailable(getattr(exc, "original_exception", None)):
+            return database_down(exc.original_exception)
         return error_response(exc.code or 500, exc.name, exc.description)
+
+    @app.errorhandler(sa_exc.DBAPIError)
+    @app.errorhandler(sa_exc.TimeoutError)
+    def database_error(exc: sa_exc.SQLAlchemyError):
+        if database_unavailable(exc):
+            return database_down(exc)
+        return unhandled(exc)
 
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(exc: RequestEntityTooLarge):
@@ -43,18 +73,54 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unhandled(exc: Exception):  # pragma: no cover - exercised only by bugs
-        app.logger.exception("Unhandled error on %s", request.path)
+        app.logger.error("Unhandled error on %s", request.path, exc_info=exc)
         err = InternalServerError()
         return error_response(500, err.name, "Something went wrong on our side. Please try again.")
 
 
-def error_response(status: int, title: str, message: str | None, **extra):
+def database_down(exc: BaseException):
+    """503 with ``Retry-After``, as JSON or as a page drawn without the database (so without
+    the account menu). The pool has already dropped the broken connection, so the next
+    request connects afresh."""
+    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    current_app.logger.warning(
+        "Database unavailable (%s: %s)", type(exc).__name__, reason[0] if reason else ""
+    )
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: S110 - the connection is gone already; teardown closes the rest
+        pass
+    response, status = error_response(
+        503, DATABASE_DOWN_TITLE, DATABASE_DOWN_MESSAGE, without_account=True
+    )
+    return response, status, {"Retry-After": str(DATABASE_RETRY_AFTER)}
+
+
+def error_response(
+    status: int, title: str, message: str | None, *, without_account: bool = False, **extra
+):
+    """The error as JSON (``error``, ``message``, ``status``, ``request_id`` and ``extra``) or
+    as a page naming the request's id. ``without_account``: the page does not ask who is
+    signed in (the database may be unreachable)."""
+    reference = request_id()
     if wants_json():
         body = {"error": title, "message": message, "status": status, **extra}
+        body["request_id"] = reference
         return jsonify(body), status
+    context = {
+        "status": status,
+        "title": title,
+        "message": message,
+        "reference": reference,
+        "without_account": without_account,
+    }
     try:
-        return render_template("error.html", status=status, title=title, message=message), status
+        if without_account:
+            # Not render_template: its context processors ask the database who is signed in.
+            return current_app.jinja_env.get_template("error.html").render(**context), status
+        return render_template("error.html", **context), status
     except Exception:  # the page layout itself is broken: answer plainly, never a traceback
         current_app.logger.exception("Error page failed to render")
         body = f"<!doctype html><title>{escape(title)}</title><h1>{escape(title)}</h1>"
-        return f"{body}<p>{escape(message or '')}</p>", status
+        body += f"<p>{escape(message or '')}</p>"
+        return f"{body}<p>Reference: {escape(reference or '')}</p>", status

@@ -25,6 +25,15 @@ def test_postgres_urls_use_psycopg_3(tmp_path):
     assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u:p@db/inv"
 
 
+def test_postgres_connections_are_tested_before_use_and_give_up_after_a_timeout(tmp_path):
+    env = {"DATABASE_URL": "postgresql://u@db/inv"}
+    options = from_env(str(tmp_path), env)["SQLALCHEMY_ENGINE_OPTIONS"]
+    assert options == {"pool_pre_ping": True, "connect_args": {"connect_timeout": 5}}
+    env["DATABASE_CONNECT_TIMEOUT"] = "2"
+    options = from_env(str(tmp_path), env)["SQLALCHEMY_ENGINE_OPTIONS"]
+    assert options["connect_args"] == {"connect_timeout": 2}
+
+
 def test_sqlite_runs_in_wal_mode(app):
     from app.extensions import db
 

@@ -129,6 +129,9 @@ class ErrorSchema(Schema):
     message = fields.String()
     status = fields.Integer()
     errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+    request_id = fields.String(
+        metadata={"description": "The request's id, also in the X-Request-ID header."}
+    )
 
 
 class RequestCreateSchema(Schema):
@@ -158,8 +161,19 @@ class RequestUpdateSchema(RequestCreateSchema):
 class TransitionSchema(Schema):
     action = fields.String(
         required=True,
-        metadata={"enum": ["submit", "withdraw", "claim", "request_revisions", "resubmit",
-                           "recommend", "approve", "decline", "return"]},
+        metadata={
+            "enum": [
+                "submit",
+                "withdraw",
+                "claim",
+                "request_revisions",
+                "resubmit",
+                "recommend",
+                "approve",
+                "decline",
+                "return",
+            ]
+        },
     )
     version = fields.Integer(required=True)
     comment = fields.String()

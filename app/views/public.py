@@ -8,6 +8,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -18,7 +19,7 @@ from flask import (
 from app import search
 from app.enums import TaxonomyKind
 from app.errors import error_response
-from app.services import discovery, employers, exports, taxonomy_pages
+from app.services import discovery, employers, exports, health, taxonomy_pages
 from app.services.errors import InvalidInput, NotFound
 from app.views import querystring
 
@@ -75,6 +76,19 @@ def _search_page(template: str, status: int = 200, **context):
 def healthz():
     """The cheapest answer the app gives: the ceiling a benchmark compares search with."""
     return Response("ok\n", mimetype="text/plain")
+
+
+@bp.get("/readyz")
+def readyz():
+    """Whether this process can serve (for a load balancer): the database answers and search
+    reads. 200, or 503 with ``Retry-After`` naming what is down; never kept by a cache."""
+    state = health.readiness()
+    response = jsonify(state.as_dict())
+    response.headers["Cache-Control"] = "no-store"
+    if not state.ready:
+        response.status_code = 503
+        response.headers["Retry-After"] = str(health.RETRY_AFTER)
+    return response
 
 
 @bp.get("/", endpoint="home")

@@ -107,3 +107,44 @@ def test_wrong_api_tokens_are_throttled_per_address(storage, client):
     answer = client.get("/api/v1/requests", headers=headers, environ_overrides=env)
     assert answer.status_code == 429
     assert answer.json["status"] == 429 and int(answer.headers["Retry-After"]) > 0
+
+
+# --- Behind a load balancer ------------------------------------------------------------------
+
+
+@pytest.fixture
+def proxies(request, monkeypatch):
+    """``TRUSTED_PROXIES`` as the test's parameter says, before the app is built."""
+    monkeypatch.setenv("TRUSTED_PROXIES", str(request.param))
+    monkeypatch.setattr(throttle, "SIGN_IN_ADDRESS", throttle.Limit("sign-in-address", 3, 900))
+    return request.param
+
+
+def through_balancer(client, email, visitor):
+    return client.post(
+        "/login",
+        data={"email": email, "password": "not the password at all"},
+        environ_overrides={"REMOTE_ADDR": "10.0.0.2"},
+        headers={"X-Forwarded-For": visitor},
+    )
+
+
+@pytest.mark.parametrize("proxies", [1], indirect=True)
+def test_behind_a_trusted_load_balancer_each_visitor_is_counted_apart(proxies, app, client):
+    assert app.config["TRUSTED_PROXIES"] == 1
+    for n in range(3):
+        assert through_balancer(client, f"guess{n}@example.org", "203.0.113.7").status_code == 422
+    assert through_balancer(client, "more@example.org", "203.0.113.7").status_code == 429
+    # Another visitor behind the same load balancer is not locked out with the guesser.
+    assert through_balancer(client, "more@example.org", "198.51.100.9").status_code == 422
+
+
+@pytest.mark.parametrize("proxies", [0], indirect=True)
+def test_a_forwarded_address_is_not_believed_unless_proxies_are_trusted(proxies, app, client):
+    assert app.config["TRUSTED_PROXIES"] == 0
+    for n in range(3):
+        assert (
+            through_balancer(client, f"guess{n}@example.org", f"203.0.113.{n}").status_code == 422
+        )
+    # A guesser cannot dodge the limit by making up X-Forwarded-For.
+    assert through_balancer(client, "more@example.org", "198.51.100.9").status_code == 429
