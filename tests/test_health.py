@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import shutil
 
+import pytest
+import sqlalchemy as sa
+
 from app import search
+from app.extensions import db
 
 
 def test_ready_when_the_database_and_the_index_answer(client, index):
@@ -19,6 +23,7 @@ def test_ready_when_the_database_and_the_index_answer(client, index):
     assert "Retry-After" not in response.headers
 
 
+@pytest.mark.whoosh
 def test_not_ready_without_a_search_index_names_search(client, app):
     assert not search.store().exists()
     response = client.get("/readyz")
@@ -30,6 +35,7 @@ def test_not_ready_without_a_search_index_names_search(client, app):
     assert int(response.headers["Retry-After"]) > 0
 
 
+@pytest.mark.whoosh
 def test_not_ready_once_the_index_folder_is_lost_and_ready_after_a_rebuild(client, index):
     assert client.get("/readyz").status_code == 200
     shutil.rmtree(index.root)
@@ -48,3 +54,14 @@ def test_healthz_answers_even_when_search_is_down(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.get_data(as_text=True) == "ok\n"
+
+
+def test_not_ready_when_the_postgresql_search_tables_are_missing(client, app):
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        pytest.skip("the PostgreSQL search backend runs on PostgreSQL")
+    app.config["SEARCH_BACKEND"] = "postgres"
+    assert client.get("/readyz").status_code == 200
+    db.session.execute(sa.text("ALTER SCHEMA search RENAME TO search_away"))  # rolled back
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.get_json()["down"] == ["search"]

@@ -72,6 +72,7 @@ def test_a_request_is_logged_as_one_json_line_with_its_fields(client, json_logs,
     assert "private" not in json.dumps(line)  # no query strings
 
 
+@pytest.mark.whoosh  # a missing index gives the error it logs
 def test_what_is_logged_during_a_request_carries_its_id(client, json_logs, capsys):
     capsys.readouterr()
     # No index yet: readiness logs why search is down, inside the request.
