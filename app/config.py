@@ -92,6 +92,11 @@ def from_env(instance_path: str, environ: dict[str, str] | None = None) -> dict:
         # whoosh: an index folder per host (the embedded default); postgres: PostgreSQL's own
         # full-text search in the database, shared by every app host.
         "SEARCH_BACKEND": (env.get("SEARCH_BACKEND") or "whoosh").strip().lower(),
+        # With the postgres backend: a read replica that answers searches (writes and
+        # everything else stay on DATABASE_URL).
+        "SEARCH_DATABASE_URL": _normalise_db_url(env["SEARCH_DATABASE_URL"])
+        if env.get("SEARCH_DATABASE_URL")
+        else "",
         "SEARCH_INDEX_DIR": env.get("SEARCH_INDEX_DIR") or str(PROJECT_ROOT / "search_index"),
         # Query matches remembered per index generation and process (0: none).
         "SEARCH_MATCH_CACHE": int(env.get("SEARCH_MATCH_CACHE", "256")),

@@ -46,10 +46,13 @@ def init_search(app: Flask) -> None:
     backend = app.config.setdefault("SEARCH_BACKEND", "whoosh")
     if backend not in BACKENDS:
         raise ConfigError(f"SEARCH_BACKEND must be one of {', '.join(BACKENDS)}, not {backend!r}.")
+    if app.config.get("SEARCH_DATABASE_URL") and backend != "postgres":
+        raise ConfigError("SEARCH_DATABASE_URL is read by SEARCH_BACKEND=postgres only.")
     if backend == "postgres":
         if not str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("postgresql"):
             raise ConfigError("SEARCH_BACKEND=postgres needs DATABASE_URL on PostgreSQL.")
         postgres.install_hooks()
+        app.teardown_appcontext(postgres.close_reader)
     app.extensions["search_store"] = IndexStore(app.config["SEARCH_INDEX_DIR"])
     _query.configure(int(app.config.get("SEARCH_MATCH_CACHE", _query.MATCH_CACHE_SIZE)))
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from html import unescape
 
 import sqlalchemy as sa
-from flask import current_app, has_app_context
+from flask import current_app, g, has_app_context
 from markupsafe import Markup, escape
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -277,19 +277,45 @@ def install_hooks() -> None:
 # --- availability, rebuild, sync, check ---------------------------------------------------
 
 
-def _generation() -> int:
+def _reader():
+    """Where searches read: ``SEARCH_DATABASE_URL`` (a read replica) when set, one
+    connection per request; else the application's own session."""
+    url = current_app.config.get("SEARCH_DATABASE_URL")
+    if not url:
+        return db.session
+    connection = g.get("search_reader")
+    if connection is None:
+        engine = current_app.extensions.get("search_reader_engine")
+        if engine is None:
+            engine = current_app.extensions["search_reader_engine"] = sa.create_engine(
+                url, **current_app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {})
+            )
+        connection = g.search_reader = engine.connect()
+    return connection
+
+
+def close_reader(_exc=None) -> None:
+    connection = g.pop("search_reader", None)
+    if connection is not None:
+        connection.close()
+
+
+def _generation(reader=None) -> int:
+    reader = reader if reader is not None else db.session
     try:
-        return db.session.scalar(sa.text("SELECT generation FROM search.state WHERE id = 1"))
-    except sa.exc.ProgrammingError as exc:
-        db.session.rollback()
-        raise IndexUnavailable(
-            "The PostgreSQL search tables are missing: run `flask db upgrade`."
-        ) from exc
+        return reader.scalar(sa.text("SELECT generation FROM search.state WHERE id = 1"))
+    except sa.exc.DBAPIError as exc:
+        reader.rollback()
+        if isinstance(exc, sa.exc.ProgrammingError):
+            raise IndexUnavailable(
+                "The PostgreSQL search tables are missing: run `flask db upgrade`."
+            ) from exc
+        raise IndexUnavailable(f"The search database cannot be read: {exc.orig}") from exc
 
 
 def exists() -> bool:
     try:
-        _generation()
+        _generation(_reader())
     except IndexUnavailable:
         return False
     return True
@@ -406,7 +432,11 @@ _memory_lock = threading.Lock()
 
 def _current() -> _Memory:
     global _memory
-    generation = (str(db.engine.url), _generation())
+    reader = _reader()
+    generation = (
+        str(db.engine.url if reader is db.session else reader.engine.url),
+        _generation(reader),
+    )
     with _memory_lock:
         if _memory is None or _memory.generation != generation:
             _memory = _Memory(generation)
@@ -418,7 +448,7 @@ def remembered_page(key: tuple, compute):
 
 
 def _vocabulary(memory: _Memory) -> Vocabulary:
-    session = db.session
+    session = _reader()
 
     def count(word: str) -> int:
         found = memory.counts.get(word)
@@ -692,7 +722,7 @@ def _execute(
             institution=institution,
             given_filters=given,
         )
-        answer = _Answer(db.session.execute(sa.text(text), sql.params).all())
+        answer = _Answer(_reader().execute(sa.text(text), sql.params).all())
         return _Run(plan, answer, filters, query, sql, any_unit)
 
     found = run(False)
@@ -741,7 +771,7 @@ def _headlines(ids: list[int], highlight: str | None, sql: _Sql) -> dict[int, tu
     else:
         select = f"""SELECT entry_id, title, summary, NULL, NULL FROM search.documents
                      WHERE entry_id = ANY({ids_param})"""  # noqa: S608  # nosec B608
-    rows = db.session.execute(sa.text(select), sql.params).all()
+    rows = _reader().execute(sa.text(select), sql.params).all()
     return {r[0]: r[1:] for r in rows}
 
 
@@ -764,7 +794,7 @@ def _plan_terms(plan: Plan | None) -> frozenset[str]:
             for word in alt.words:
                 terms.update(stems(word))
         if unit.prefix:
-            rows = db.session.scalars(
+            rows = _reader().scalars(
                 sa.text("SELECT word FROM search.words WHERE word LIKE :p LIMIT 40"),
                 {"p": _like_prefix(unit.prefix)},
             )
@@ -834,8 +864,9 @@ def suggest(prefix: str, limit: int = 8) -> list[str]:
     prefix = fold(prefix)
     if len(prefix) < 2:
         return []
-    _generation()
-    rows = db.session.execute(
+    reader = _reader()
+    _generation(reader)
+    rows = reader.execute(
         sa.text(
             """
             SELECT display, count(*) AS n FROM (
@@ -861,9 +892,10 @@ def skill_labels(keys: list[str]) -> dict[str, str]:
     """``{"sql": "SQL"}``: the written form of each folded skill key."""
     if not keys:
         return {}
-    _generation()
+    reader = _reader()
+    _generation(reader)
     folded = {fold(k): k for k in keys}
-    rows = db.session.execute(
+    rows = reader.execute(
         sa.text("SELECT DISTINCT key, display FROM search.suggestions WHERE key = ANY(:keys)"),
         {"keys": sorted(folded)},
     ).all()
@@ -877,8 +909,9 @@ def skill_labels(keys: list[str]) -> dict[str, str]:
 
 
 def facet_values(name: str) -> dict[str, int]:
-    _generation()
-    rows = db.session.execute(
+    reader = _reader()
+    _generation(reader)
+    rows = reader.execute(
         sa.text(
             "SELECT v, count(*) FROM search.documents, unnest(facets) AS v "
             "WHERE v LIKE :p GROUP BY v"

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
+from flask_sqlalchemy.session import _app_ctx_id
+from sqlalchemy.orm import scoped_session, sessionmaker
 
 from app import create_app, search
 from app.config import ConfigError
@@ -16,7 +18,8 @@ from app.extensions import db
 from app.models import IndexTask
 from app.search import SearchParams, postgres
 from app.services import unit
-from tests.conftest import base_config
+from tests.conftest import base_config, migrate_and_load_reference
+from tests.databases import create_database
 from tests.factories import publish
 
 pytestmark = pytest.mark.postgres
@@ -117,4 +120,47 @@ def test_the_backend_needs_postgresql(tmp_path):
         create_app(config)
     config["SEARCH_BACKEND"] = "solr"
     with pytest.raises(ConfigError, match="must be one of whoosh, postgres"):
+        create_app(config)
+
+
+def test_searches_read_from_the_replica_named_by_search_database_url(pg, tmp_path):
+    """A second database stands in for a read replica: searches (and readiness) read there;
+    publications still go to DATABASE_URL."""
+    url, drop = create_database("postgresql", tmp_path)
+    try:
+        replica = create_app({**base_config(url, tmp_path), "SEARCH_BACKEND": "postgres"})
+        test_session = db.session  # the test's own, bound to the primary's transaction
+        with replica.app_context():
+            db.session = scoped_session(sessionmaker(bind=db.engine), scopefunc=_app_ctx_id)
+            try:
+                migrate_and_load_reference(url, tmp_path / "setup")
+                publish(title="Beekeeping on the Replica")
+            finally:
+                db.session.remove()
+                db.session = test_session
+                db.engine.dispose()
+        publish(title="Beekeeping on the Primary")
+
+        def found() -> list[str]:
+            hits = search.search(SearchParams(q="beekeeping")).hits
+            return [str(h.title_html) for h in hits]
+
+        assert found() == ["<mark>Beekeeping</mark> on the Primary"]
+        pg.config["SEARCH_DATABASE_URL"] = url
+        assert found() == ["<mark>Beekeeping</mark> on the Replica"]
+        assert search.suggest("beek") == ["Beekeeping on the Replica"]
+        assert pg.test_client().get("/readyz").status_code == 200
+    finally:
+        postgres.close_reader()
+        engine = pg.extensions.pop("search_reader_engine", None)
+        if engine is not None:
+            engine.dispose()
+        pg.config["SEARCH_DATABASE_URL"] = ""
+        drop()
+
+
+def test_a_replica_is_for_the_postgresql_backend_only(tmp_path):
+    config = base_config(f"sqlite:///{tmp_path}/x.db", tmp_path)
+    config["SEARCH_DATABASE_URL"] = "postgresql+psycopg://replica/inventory"
+    with pytest.raises(ConfigError, match="SEARCH_BACKEND=postgres only"):
         create_app(config)
