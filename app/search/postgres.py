@@ -51,7 +51,7 @@ from app.search.query import (
     _merge_filters,
     _plain_snippet,
 )
-from app.search.schema import FACET_NAMES, FACETS
+from app.search.schema import FACET_NAMES
 from app.search.store import CheckReport, IndexUnavailable
 
 CONFIG = "search.inventory"
@@ -115,25 +115,32 @@ def _row(entry: Entry) -> dict:
 # 500 entries, not one each.
 _UPSERT = sa.text(
     f"""
-    INSERT INTO search.documents (entry_id, version, document, title, summary, facets, words,
-                                  published, title_sort, cost_sort, duration_sort)
+    INSERT INTO search.documents (entry_id, version, document, facets, published, title_sort,
+                                  cost_sort, duration_sort)
     SELECT r.entry_id, r.version,
            setweight(to_tsvector('{CONFIG}', r.a), 'A')
            || setweight(to_tsvector('{CONFIG}', r.b), 'B')
            || setweight(to_tsvector('{CONFIG}', r.c), 'C')
            || setweight(to_tsvector('{CONFIG}', r.d), 'D'),
-           r.title, r.summary, r.facets, r.words, r.published, r.title_sort, r.cost_sort,
-           r.duration_sort
+           r.facets, r.published, r.title_sort, r.cost_sort, r.duration_sort
     FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(
-        entry_id integer, version integer, a text, b text, c text, d text, title text,
-        summary text, facets text[], words text[], published integer, title_sort text,
-        cost_sort bigint, duration_sort bigint)
+        entry_id integer, version integer, a text, b text, c text, d text, facets text[],
+        published integer, title_sort text, cost_sort bigint, duration_sort bigint)
     ON CONFLICT (entry_id) DO UPDATE SET
-        version = EXCLUDED.version, document = EXCLUDED.document, title = EXCLUDED.title,
-        summary = EXCLUDED.summary, facets = EXCLUDED.facets, words = EXCLUDED.words,
+        version = EXCLUDED.version, document = EXCLUDED.document, facets = EXCLUDED.facets,
         published = EXCLUDED.published, title_sort = EXCLUDED.title_sort,
         cost_sort = EXCLUDED.cost_sort, duration_sort = EXCLUDED.duration_sort
     """  # noqa: S608  # nosec B608
+)
+_UPSERT_TEXTS = sa.text(
+    """
+    INSERT INTO search.texts (entry_id, title, summary, words)
+    SELECT r.entry_id, r.title, r.summary, r.words
+    FROM jsonb_to_recordset(CAST(:rows AS jsonb))
+         AS r(entry_id integer, title text, summary text, words text[])
+    ON CONFLICT (entry_id) DO UPDATE SET
+        title = EXCLUDED.title, summary = EXCLUDED.summary, words = EXCLUDED.words
+    """
 )
 _INSERT_SUGGESTIONS = sa.text(
     """
@@ -150,6 +157,7 @@ def _write(session: Session, rows: list[dict]) -> None:
         return
     documents = [{k: v for k, v in row.items() if k != "suggest"} for row in rows]
     session.execute(_UPSERT, {"rows": json.dumps(documents)})
+    session.execute(_UPSERT_TEXTS, {"rows": json.dumps(documents)})
     entry_ids, keys, displays = [], [], []
     for row in rows:
         for key in row["suggest"]:
@@ -203,7 +211,7 @@ def apply(session: Session, entry_ids: Iterable[int]) -> int:
     old = dict(
         session.execute(
             sa.text(
-                "SELECT entry_id, words FROM search.documents WHERE entry_id = ANY(:ids) "
+                "SELECT entry_id, words FROM search.texts WHERE entry_id = ANY(:ids) "
                 "ORDER BY entry_id FOR UPDATE"
             ),
             {"ids": ids},
@@ -330,6 +338,7 @@ def rebuild(progress: Callable[[int], None] | None = None, *, lock_timeout: floa
         sa.text("SELECT pg_advisory_xact_lock(hashtext('search.rebuild'))"),
     )
     session.execute(sa.text("DELETE FROM search.suggestions"))
+    session.execute(sa.text("DELETE FROM search.texts"))
     session.execute(sa.text("DELETE FROM search.documents"))
     session.execute(sa.text("DELETE FROM search.words"))
     ids = list(
@@ -408,6 +417,7 @@ class _Memory:
         self.counts: dict[str, int] = {}
         self.near: dict[tuple[str, int], tuple[str, ...]] = {}
         self.prefixes: dict[str, bool] = {}
+        self.facet_sets: _FacetSets | None = None
 
     def page(self, key: tuple, compute):
         size = _query.MATCH_CACHE_SIZE
@@ -616,16 +626,9 @@ def _statement(
             f"SELECT 'without', NULL, count(*), NULL FROM base "  # noqa: S608  # nosec B608
             f"WHERE {_filter_sql(sql, given_filters)}"  # noqa: S608  # nosec B608
         )
-    if facets:
-        parts.append("SELECT 'facet', v, count(*), NULL FROM final, unnest(facets) AS v GROUP BY v")
-        for facet in FACETS:
-            if filters.get(facet.name):
-                own = _filter_sql(sql, filters, skip=facet.name)
-                prefix = sql.bind(_like_prefix(f"{facet.name}:"))
-                parts.append(
-                    f"SELECT 'own', v, count(*), NULL FROM base, unnest(facets) AS v "  # noqa: S608  # nosec B608
-                    f"WHERE {own} AND v LIKE {prefix} GROUP BY v"  # noqa: S608  # nosec B608
-                )
+    if facets and query.match:
+        # The words' matches, for the facet counts (``_FacetSets``); no words: every entry.
+        parts.append("SELECT 'ids', string_agg(entry_id::text, ','), count(*), NULL FROM base")
     return f"""
         WITH base AS MATERIALIZED (
             SELECT entry_id, facets, published, title_sort, cost_sort, duration_sort,
@@ -642,8 +645,7 @@ class _Answer:
         self.hits: list[tuple[int, float | None]] = []
         self.total = 0
         self.base = 0
-        self.counts: dict[str, int] = {}
-        self.own: dict[str, int] = {}
+        self.ids: frozenset[int] | None = None  # the words' matches (None: every entry)
         self.offer = 0
         self.without: int | None = None
         for kind, key, n, score in rows:
@@ -653,14 +655,12 @@ class _Answer:
                 self.total = n
             elif kind == "base":
                 self.base = n
-            elif kind == "facet":
-                self.counts[key] = n
+            elif kind == "ids":
+                self.ids = frozenset(map(int, key.split(","))) if key else frozenset()
             elif kind == "offer":
                 self.offer = n
             elif kind == "without":
                 self.without = n
-            else:
-                self.own[key] = n
 
 
 def _plan(q: str, params: SearchParams, context: QueryContext, memory: _Memory) -> Plan:
@@ -689,6 +689,7 @@ class _Run:
     filters: dict[str, list[str]]
     query: _Query
     sql: _Sql
+    memory: _Memory
     fallback: bool = False
     only_stop_words: bool = False
 
@@ -705,7 +706,8 @@ def _execute(
     institution = plan.institution.code if plan and plan.institution else None
     searched = plan if plan is not None and _searchable(plan) else None
     if plan is not None and searched is None and not (plan.filters or plan.institution):
-        return _Run(plan, _Answer([]), filters, _Query(_Sql(), None), _Sql(), False, True)
+        nothing = _Answer([("ids", "", 0, None)])
+        return _Run(plan, nothing, filters, _Query(_Sql(), None), _Sql(), memory, False, True)
     given = params.filters if plan is not None and plan.filters else None
 
     def run(any_unit: bool) -> _Run:
@@ -723,7 +725,7 @@ def _execute(
             given_filters=given,
         )
         answer = _Answer(_reader().execute(sa.text(text), sql.params).all())
-        return _Run(plan, answer, filters, query, sql, any_unit)
+        return _Run(plan, answer, filters, query, sql, memory, any_unit)
 
     found = run(False)
     if searched is not None and found.answer.base == 0 and len(searched.units) > 1:
@@ -733,25 +735,58 @@ def _execute(
     return found
 
 
-def _facet_counts(answer: _Answer, filters: dict[str, list[str]]) -> dict[str, list[FacetCount]]:
-    by_facet: dict[str, dict[str, int]] = {f.name: {} for f in FACETS}
-    for key, n in answer.counts.items():
-        name, _, value = key.partition(":")
-        if name in by_facet and not filters.get(name):
-            by_facet[name][value] = n
-    for key, n in answer.own.items():
-        name, _, value = key.partition(":")
-        if name in by_facet:
-            by_facet[name][value] = n
-    out: dict[str, list[FacetCount]] = {}
-    for facet in FACETS:
-        selected = set(filters.get(facet.name, []))
-        values = [FacetCount(v, n, v in selected) for v, n in by_facet[facet.name].items()]
-        have = {v.value for v in values}
-        values.extend(FacetCount(v, 0, True) for v in selected - have)
-        values.sort(key=lambda v: (not v.selected, -v.count, v.value))
-        out[facet.name] = values
-    return out
+class _FacetSets:
+    """Each facet value's entries as a set and a bitset, read with one ``GROUP BY`` per facet
+    once per search generation and process: counting a facet within a query's matches is then
+    an AND and a popcount per value, whatever the number of matches (as on Whoosh)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.all_docs = frozenset(
+            _reader().scalars(sa.text("SELECT entry_id FROM search.documents"))
+        )
+        self.all_mask = _query.to_mask(self.all_docs)
+        self._postings: dict[str, dict[str, frozenset[int]]] = {}
+        self._masks: dict[str, dict[str, int]] = {}
+
+    def postings(self, facet: str) -> dict[str, frozenset[int]]:
+        cached = self._postings.get(facet)
+        if cached is None:
+            rows = (
+                _reader()
+                .execute(
+                    sa.text(
+                        "SELECT substr(v, :start), array_agg(entry_id) "
+                        "FROM search.documents, unnest(facets) AS v WHERE v LIKE :p GROUP BY v"
+                    ),
+                    {"start": len(facet) + 2, "p": _like_prefix(f"{facet}:")},
+                )
+                .all()
+            )
+            cached = self._postings[facet] = {value: frozenset(ids) for value, ids in rows}
+        return cached
+
+    def masks(self, facet: str) -> dict[str, int]:
+        cached = self._masks.get(facet)
+        if cached is None:
+            postings = self.postings(facet)
+            cached = self._masks[facet] = {v: _query.to_mask(ids) for v, ids in postings.items()}
+        return cached
+
+
+def _facet_sets(memory: _Memory) -> _FacetSets:
+    with memory.lock:
+        if memory.facet_sets is None:
+            memory.facet_sets = _FacetSets()
+        return memory.facet_sets
+
+
+def _facet_counts(
+    memory: _Memory, answer: _Answer, filters: dict[str, list[str]]
+) -> dict[str, list[FacetCount]]:
+    sets = _facet_sets(memory)
+    base = sets.all_docs if answer.ids is None else answer.ids
+    return _query.facet_counts(sets, base, _query._filter_sets(sets, filters), filters)
 
 
 def _headlines(ids: list[int], highlight: str | None, sql: _Sql) -> dict[int, tuple]:
@@ -766,10 +801,10 @@ def _headlines(ids: list[int], highlight: str | None, sql: _Sql) -> dict[int, tu
                    ts_headline('{CONFIG}', summary, {highlight},
                                '{marks}, MaxFragments=2, MaxWords=30, MinWords=12,
                                FragmentDelimiter=" … "')
-            FROM search.documents WHERE entry_id = ANY({ids_param})
+            FROM search.texts WHERE entry_id = ANY({ids_param})
         """  # noqa: S608  # nosec B608
     else:
-        select = f"""SELECT entry_id, title, summary, NULL, NULL FROM search.documents
+        select = f"""SELECT entry_id, title, summary, NULL, NULL FROM search.texts
                      WHERE entry_id = ANY({ids_param})"""  # noqa: S608  # nosec B608
     rows = _reader().execute(sa.text(select), sql.params).all()
     return {r[0]: r[1:] for r in rows}
@@ -808,7 +843,7 @@ def run(params: SearchParams, context: QueryContext | None = None) -> SearchResu
     start = (params.page - 1) * params.per_page
     r = _execute(params, context, limit=params.per_page, offset=start, facets=True)
     plan, answer = r.plan, r.answer
-    facets = _facet_counts(answer, r.filters)
+    facets = _facet_counts(r.memory, answer, r.filters)
     if plan is not None:
         for applied in plan.filters:
             for value in facets.get(applied.facet, []):

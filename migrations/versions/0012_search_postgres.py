@@ -7,6 +7,7 @@ reads and writes in the same transaction as publication (SQLite databases are un
 - ``search.documents``: one row per active published entry: a weighted ``tsvector`` (A title,
   B skills, C institution, summary and the rest of the text, D taxonomy titles) with a GIN
   index, ``facet:value`` keys with a GIN index, and the sort keys;
+- ``search.texts``: each entry's title and summary (for highlights) and its words;
 - ``search.words``: every folded, unstemmed word of public entries with its number of entries,
   trigram-indexed, for typo correction and word beginnings;
 - ``search.suggestions``: ``word-start|Display`` keys for suggestions as one types;
@@ -51,10 +52,7 @@ def upgrade():
             entry_id integer PRIMARY KEY REFERENCES entries (id) ON DELETE CASCADE,
             version integer NOT NULL,
             document tsvector NOT NULL,
-            title text NOT NULL,
-            summary text NOT NULL,
             facets text[] NOT NULL DEFAULT '{}',
-            words text[] NOT NULL DEFAULT '{}',
             published integer NOT NULL,
             title_sort text NOT NULL,
             cost_sort bigint NOT NULL,
@@ -64,6 +62,19 @@ def upgrade():
     )
     op.execute("CREATE INDEX ix_search_documents_document ON search.documents USING gin (document)")
     op.execute("CREATE INDEX ix_search_documents_facets ON search.documents USING gin (facets)")
+    # What only a page of results or a change needs, apart, so that the rows a search scans
+    # stay narrow (about three times faster to match and rank).
+    op.execute(
+        """
+        CREATE TABLE search.texts (
+            entry_id integer PRIMARY KEY
+                REFERENCES search.documents (entry_id) ON DELETE CASCADE,
+            title text NOT NULL,
+            summary text NOT NULL,
+            words text[] NOT NULL DEFAULT '{}'
+        )
+        """
+    )
     op.execute(
         """
         CREATE TABLE search.words (
