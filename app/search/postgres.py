@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from html import unescape
@@ -41,7 +41,7 @@ from app.models.entry import entries_by_id
 from app.search import query as _query
 from app.search.analysis import WORDS, fold, stems
 from app.search.documents import entry_document
-from app.search.plan import Plan, Vocabulary, make_plan
+from app.search.plan import Plan, Vocabulary
 from app.search.query import (
     FacetCount,
     Hit,
@@ -52,7 +52,7 @@ from app.search.query import (
     _plain_snippet,
 )
 from app.search.schema import FACET_NAMES
-from app.search.store import CheckReport, IndexUnavailable
+from app.search.store import CheckReport, IndexUnavailable, compare
 
 CONFIG = "search.inventory"
 # ts_rank's weights of the D, C, B and A parts: taxonomy titles; institution, summary and
@@ -386,21 +386,10 @@ def sync(*, lock_timeout: float = 2.0) -> int:
 
 
 def check() -> CheckReport:
+    """Compare the search rows with the database."""
     _generation()
-    indexed = dict(
-        db.session.execute(sa.text("SELECT entry_id, version FROM search.documents")).all()
-    )
-    expected = dict(
-        db.session.execute(
-            sa.select(Entry.id, Entry.version_number).where(Entry.status == EntryStatus.ACTIVE)
-        ).all()
-    )
-    return CheckReport(
-        indexed=len(indexed),
-        expected=len(expected),
-        missing=sorted(set(expected) - set(indexed)),
-        unexpected=sorted(set(indexed) - set(expected)),
-        stale=sorted(i for i in set(expected) & set(indexed) if expected[i] != indexed[i]),
+    return compare(
+        dict(db.session.execute(sa.text("SELECT entry_id, version FROM search.documents")).all())
     )
 
 
@@ -413,27 +402,14 @@ class _Memory:
     def __init__(self, generation: tuple[str, int]) -> None:
         self.generation = generation
         self.lock = threading.Lock()
-        self.pages: OrderedDict[tuple, object] = OrderedDict()
+        self.pages = _query.Remembered()
         self.counts: dict[str, int] = {}
         self.near: dict[tuple[str, int], tuple[str, ...]] = {}
         self.prefixes: dict[str, bool] = {}
         self.facet_sets: _FacetSets | None = None
 
     def page(self, key: tuple, compute):
-        size = _query.MATCH_CACHE_SIZE
-        if size <= 0:
-            return compute()
-        with self.lock:
-            found = self.pages.get(key)
-            if found is not None:
-                self.pages.move_to_end(key)
-                return found
-        value = compute()
-        with self.lock:
-            self.pages[key] = value
-            while len(self.pages) > size:
-                self.pages.popitem(last=False)
-        return value
+        return self.pages.get_or_compute(key, compute)
 
 
 _memory: _Memory | None = None
@@ -663,21 +639,6 @@ class _Answer:
                 self.without = n
 
 
-def _plan(q: str, params: SearchParams, context: QueryContext, memory: _Memory) -> Plan:
-    plan = make_plan(
-        q,
-        _vocabulary(memory),
-        context.synonyms,
-        () if context.literal else context.institutions,
-        correct=not (params.as_typed or context.literal),
-        understand=not context.literal,
-    )
-    if context.literal:
-        for unit in plan.units:
-            unit.prefix = None
-    return plan
-
-
 def _searchable(plan: Plan) -> bool:
     return any(_query._searchable(unit) for unit in plan.units)
 
@@ -700,7 +661,7 @@ def _execute(
     """Read the query and run it (once more with any word when all words find nothing)."""
     memory = _current()
     q = params.q.strip()[: _query.MAX_QUERY_LENGTH]
-    plan = _plan(q, params, context, memory) if q else None
+    plan = _query.read_query(q, params, context, _vocabulary(memory)) if q else None
     filters = _merge_filters(params.filters, plan)
     order = params.sort if params.sort in SORT_SQL or params.sort == "relevance" else "title"
     institution = plan.institution.code if plan and plan.institution else None
@@ -844,13 +805,7 @@ def run(params: SearchParams, context: QueryContext | None = None) -> SearchResu
     r = _execute(params, context, limit=params.per_page, offset=start, facets=True)
     plan, answer = r.plan, r.answer
     facets = _facet_counts(r.memory, answer, r.filters)
-    if plan is not None:
-        for applied in plan.filters:
-            for value in facets.get(applied.facet, []):
-                if value.value in applied.values and value.value not in params.filters.get(
-                    applied.facet, []
-                ):
-                    value.from_words = applied
+    _query.mark_word_filters(facets, plan, params)
     texts = _headlines([entry_id for entry_id, _s in answer.hits], r.query.highlight, r.sql)
     relevance = params.sort == "relevance"
     hits = []

@@ -102,6 +102,29 @@ class SearchResults:
         return max(1, -(-self.total // self.params.per_page))
 
 
+class Remembered:
+    """At most ``MATCH_CACHE_SIZE`` computed values, the least recently used let go first."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.values: OrderedDict[tuple, object] = OrderedDict()
+
+    def get_or_compute(self, key: tuple, compute):
+        if MATCH_CACHE_SIZE <= 0:
+            return compute()
+        with self.lock:
+            found = self.values.get(key)
+            if found is not None:
+                self.values.move_to_end(key)
+                return found
+        value = compute()
+        with self.lock:
+            self.values[key] = value
+            while len(self.values) > MATCH_CACHE_SIZE:
+                self.values.popitem(last=False)
+        return value
+
+
 class _SetCache:
     """Document-number sets of one searcher generation: all live documents, facet postings."""
 
@@ -116,7 +139,7 @@ class _SetCache:
         # What a query matched (with its scores), by the query's words and how they are read:
         # another page, sort or filter of the same words is then set operations only.
         self.matches: OrderedDict[tuple, tuple] = OrderedDict()
-        self.pages: OrderedDict[tuple, object] = OrderedDict()
+        self.pages = Remembered()
         self._columns: dict[str, list] = {}
         self._entry_ids: dict[int, int] | None = None
         # Each (field, term)'s scored postings, read once per generation: a common word
@@ -150,19 +173,7 @@ class _SetCache:
 
     def page(self, key: tuple, compute):
         """``compute()``, remembered for this generation under ``key`` (a result page)."""
-        if MATCH_CACHE_SIZE <= 0:
-            return compute()
-        with self.lock:
-            found = self.pages.get(key)
-            if found is not None:
-                self.pages.move_to_end(key)
-                return found
-        value = compute()
-        with self.lock:
-            self.pages[key] = value
-            while len(self.pages) > MATCH_CACHE_SIZE:
-                self.pages.popitem(last=False)
-        return value
+        return self.pages.get_or_compute(key, compute)
 
     def remembered(self, key: tuple):
         if MATCH_CACHE_SIZE <= 0:
@@ -472,6 +483,22 @@ def _merge_filters(filters: dict[str, list[str]], plan: Plan | None) -> dict[str
     return merged
 
 
+def read_query(q: str, params: SearchParams, context: QueryContext, vocab: Vocabulary) -> Plan:
+    """The plan of ``q`` (see ``app.search.plan``), as both backends read it."""
+    plan = make_plan(
+        q,
+        vocab,
+        context.synonyms,
+        () if context.literal else context.institutions,
+        correct=not (params.as_typed or context.literal),
+        understand=not context.literal,
+    )
+    if context.literal:
+        for unit in plan.units:
+            unit.prefix = None
+    return plan
+
+
 def _match(searcher: Searcher, params: SearchParams, context: QueryContext) -> _Match:
     """Read the query, run it once: its matches (with scores, when ranking by relevance) are
     the base set; facet filters, given and read from the words, are set operations on it."""
@@ -497,17 +524,7 @@ def _match(searcher: Searcher, params: SearchParams, context: QueryContext) -> _
     if found is not None:
         plan, base, scored, fallback, only_stop_words = found
     elif q:
-        plan = make_plan(
-            q,
-            vocabulary(searcher),
-            context.synonyms,
-            () if context.literal else context.institutions,
-            correct=not (params.as_typed or context.literal),
-            understand=not context.literal,
-        )
-        if context.literal:
-            for unit in plan.units:
-                unit.prefix = None
+        plan = read_query(q, params, context, vocabulary(searcher))
         found_docs, found_scored = match(any_unit=False)
         if found_docs is None:
             if not (plan.filters or plan.institution):
@@ -541,6 +558,18 @@ def ordered_ids(
     return len(m.final), [m.cache.entry_id(docnum) for docnum in order]
 
 
+def mark_word_filters(facets: dict[str, list[FacetCount]], plan: Plan | None, params) -> None:
+    """Mark the facet values that words of the query chose (shown as removable chips)."""
+    if plan is None:
+        return
+    for applied in plan.filters:
+        for value in facets.get(applied.facet, []):
+            if value.value in applied.values and value.value not in params.filters.get(
+                applied.facet, []
+            ):
+                value.from_words = applied
+
+
 def run(
     searcher: Searcher, params: SearchParams, texts, context: QueryContext | None = None
 ) -> SearchResults:
@@ -550,13 +579,7 @@ def run(
     m = _match(searcher, params, context or QueryContext())
     cache, plan, scored, final = m.cache, m.plan, m.scored, m.final
     facets = facet_counts(cache, m.base, m.filter_sets, m.filters)
-    if plan is not None:
-        for applied in plan.filters:
-            for value in facets.get(applied.facet, []):
-                if value.value in applied.values and value.value not in params.filters.get(
-                    applied.facet, []
-                ):
-                    value.from_words = applied
+    mark_word_filters(facets, plan, params)
     terms = _plan_terms(searcher, plan) if plan is not None else frozenset()
 
     hits: list[Hit] = []

@@ -279,14 +279,9 @@ def _apply_pending(st: IndexStore, batch: int = 500) -> int:
     return len(done)
 
 
-def check() -> CheckReport:
-    """Compare the index with the database: every active entry indexed at its current version,
-    nothing else indexed."""
-    st = store()
-    searcher = st.searcher()
-    indexed: dict[int, int] = {}
-    for fields in searcher.all_stored_fields():
-        indexed[int(fields["id"])] = fields.get("version", 0)
+def compare(indexed: dict[int, int]) -> CheckReport:
+    """``indexed`` (entry id → version searchable) against the database: every active entry
+    at its current version, nothing else."""
     expected = dict(
         db.session.execute(
             sa.select(Entry.id, Entry.version_number).where(Entry.status == EntryStatus.ACTIVE)
@@ -298,4 +293,12 @@ def check() -> CheckReport:
         missing=sorted(set(expected) - set(indexed)),
         unexpected=sorted(set(indexed) - set(expected)),
         stale=sorted(i for i in set(expected) & set(indexed) if expected[i] != indexed[i]),
+    )
+
+
+def check() -> CheckReport:
+    """Compare the index with the database."""
+    searcher = store().searcher()
+    return compare(
+        {int(fields["id"]): fields.get("version", 0) for fields in searcher.all_stored_fields()}
     )
