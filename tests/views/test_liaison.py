@@ -34,7 +34,10 @@ def liaison(app, people, login):
 
 
 def _text(response) -> str:
-    return response.get_data(as_text=True)
+    """The page, but for the request's own id (every error page quotes it)."""
+    page = response.get_data(as_text=True)
+    rid = response.headers.get("X-Request-ID")
+    return page.replace(rid, "<request id>") if rid else page
 
 
 def _version(page: str) -> str:
