@@ -202,26 +202,36 @@ def _bump(session: Session) -> None:
     )
 
 
+BATCH = 500
+
+
 def apply(session: Session, entry_ids: Iterable[int]) -> int:
     """Bring the search rows of these entries in line with the database, in the session's
-    transaction: a row for each active one, none for the others."""
+    transaction: a row for each active one, none for the others (500 entries at a time, so
+    that an import of 100,000 records holds only a batch of documents at once)."""
     ids = sorted(set(entry_ids))
     if not ids:
         return 0
-    old = dict(
-        session.execute(
-            sa.text(
-                "SELECT entry_id, words FROM search.texts WHERE entry_id = ANY(:ids) "
-                "ORDER BY entry_id FOR UPDATE"
-            ),
-            {"ids": ids},
-        ).all()
-    )
+    delta: Counter = Counter()
+    for start in range(0, len(ids), BATCH):
+        _apply_batch(session, ids[start : start + BATCH], delta)
+    _add_word_counts(session, delta)
+    _bump(session)
+    return len(ids)
+
+
+def _apply_batch(session: Session, ids: list[int], delta: Counter) -> None:
+    old = session.execute(
+        sa.text(
+            "SELECT entry_id, words FROM search.texts WHERE entry_id = ANY(:ids) "
+            "ORDER BY entry_id FOR UPDATE"
+        ),
+        {"ids": ids},
+    ).all()
     entries = entries_by_id(ids)
     rows = [_row(e) for e in entries.values() if e.status is EntryStatus.ACTIVE]
     keep = {r["entry_id"] for r in rows}
-    delta: Counter = Counter()
-    for words in old.values():
+    for _entry_id, words in old:
         delta.subtract(words)
     for row in rows:
         delta.update(row["words"])
@@ -236,9 +246,6 @@ def apply(session: Session, entry_ids: Iterable[int]) -> int:
             {"ids": sorted(keep)},
         )
         _write(session, rows)
-    _add_word_counts(session, delta)
-    _bump(session)
-    return len(ids)
 
 
 def _enabled() -> bool:
@@ -349,8 +356,8 @@ def rebuild(progress: Callable[[int], None] | None = None, *, lock_timeout: floa
     held = set(session.identity_map.keys())
     words: Counter = Counter()
     count = 0
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start : start + BATCH]
         rows = [_row(e) for e in entries_by_id(chunk).values()]
         _write(session, rows)
         for row in rows:
