@@ -32,11 +32,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from app.access import init_access
     from app.cli import register_cli
     from app.errors import register_error_handlers
+    from app.inputs import init_inputs
     from app.search import init_search
     from app.security import register_security_headers
     from app.templating import register_templating
     from app.views import register_blueprints
 
+    init_inputs(app)
     init_search(app)
     _register_outbox_drains()
     register_templating(app)
