@@ -106,7 +106,15 @@ def sync_command() -> None:
     """Apply index tasks left pending (for example by a crash after a commit)."""
     from app import search
 
-    click.echo(f"Applied {search.sync(lock_timeout=30.0)} pending index task(s).")
+    try:
+        applied = search.sync(lock_timeout=30.0, strict=True)
+    except search.IndexUnavailable as exc:
+        raise click.ClickException(
+            f"{exc} The pending tasks are kept. Run `flask search rebuild`."
+        ) from exc
+    except search.WriterBusy as exc:
+        raise click.ClickException(f"{exc} Try again when it has finished.") from exc
+    click.echo(f"Applied {applied} pending index task(s).")
 
 
 @search_cli.command("check")
