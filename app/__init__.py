@@ -40,11 +40,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from app.access import init_access
     from app.cli import register_cli
     from app.errors import register_error_handlers
+    from app.inputs import init_inputs
     from app.search import init_search
     from app.security import register_security_headers
     from app.templating import register_templating
     from app.views import register_blueprints
 
+    init_inputs(app)
     init_search(app)
     _register_outbox_drains()
     register_templating(app)
@@ -82,5 +84,17 @@ def _sqlite_pragmas(dbapi_connection, connection_record):  # pragma: no cover - 
 
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(connection):  # pragma: no cover - engine hook
+    """SQLite: a web request that may write (POST, PUT, PATCH, DELETE) takes the write lock at
+    the start of its transaction, waiting up to ``busy_timeout`` for another's to end. Begun
+    lazily, a transaction that read and then writes is refused outright ("database is
+    locked") whenever another process wrote in between: two workers approving two different
+    requests would see one fail. GET requests never write, so they read without the lock, as
+    do the command line and scripts (a long ``flask search rebuild`` blocks no one)."""
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _writing_request() else "BEGIN")
+
+
+def _writing_request() -> bool:
+    from flask import has_request_context, request
+
+    return has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")

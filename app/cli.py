@@ -1,5 +1,5 @@
 """The command line: ``flask seed``, ``flask inventory``, ``flask search``, ``flask users``,
-``flask workflow``."""
+``flask workflow``, and ``flask db backup`` beside Flask-Migrate's ``flask db`` commands."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from app.enums import Role
 from app.extensions import db
@@ -106,7 +106,15 @@ def sync_command() -> None:
     """Apply index tasks left pending (for example by a crash after a commit)."""
     from app import search
 
-    click.echo(f"Applied {search.sync(lock_timeout=30.0)} pending index task(s).")
+    try:
+        applied = search.sync(lock_timeout=30.0, strict=True)
+    except search.IndexUnavailable as exc:
+        raise click.ClickException(
+            f"{exc} The pending tasks are kept. Run `flask search rebuild`."
+        ) from exc
+    except search.WriterBusy as exc:
+        raise click.ClickException(f"{exc} Try again when it has finished.") from exc
+    click.echo(f"Applied {applied} pending index task(s).")
 
 
 @search_cli.command("check")
@@ -242,7 +250,37 @@ def digest_command(as_of) -> None:
     )
 
 
+@click.command("backup")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Replace PATH if it already exists.")
+@with_appcontext
+def backup_command(path: Path, force: bool) -> None:
+    """Write a consistent copy of the database to PATH while the site runs.
+
+    SQLite: a copy of the database file (restore: stop the site, put it back in place of the
+    database file). PostgreSQL: a pg_dump archive in custom format (restore:
+    pg_restore --clean --if-exists -d DATABASE_URL PATH). Then: flask search rebuild.
+    """
+    from app.services import backup
+
+    def progress(line: str) -> None:
+        click.echo(line, err=True)
+
+    try:
+        result = backup.backup(path, force=force, progress=progress)
+    except backup.BackupError as exc:
+        raise click.ClickException(exc.message) from exc
+    click.echo(
+        f"Backup of the {result.engine} database written to {result.path} "
+        f"({backup.human_size(result.size)}, {result.seconds:.1f} s)."
+    )
+
+
 def register_cli(app: Flask) -> None:
+    from flask_migrate.cli import db as db_group
+
+    # Flask-Migrate's `flask db` group (upgrade, downgrade, …) gains `flask db backup`.
+    db_group.add_command(backup_command)
     app.cli.add_command(seed_command)
     app.cli.add_command(inventory_cli)
     app.cli.add_command(search_cli)

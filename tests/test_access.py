@@ -8,6 +8,7 @@ import hashlib
 
 import pytest
 import sqlalchemy as sa
+from werkzeug.routing import IntegerConverter
 
 from app.access import ROLES, access, declared_level, undeclared_routes
 from app.extensions import db
@@ -232,7 +233,7 @@ class World:
             else:  # a route added later: its own ids, or any text
                 values[arg] = (
                     (MISSING_ID if missing else self.request.id)
-                    if type(conv).__name__ == "IntegerConverter"
+                    if isinstance(conv, IntegerConverter)
                     else "x"
                 )
         return values

@@ -212,13 +212,14 @@ def rebuild(progress: Callable[[int], None] | None = None, *, lock_timeout: floa
     return count
 
 
-def sync(*, lock_timeout: float = 2.0) -> int:
+def sync(*, lock_timeout: float = 2.0, strict: bool = False) -> int:
     """Apply the pending index tasks. Returns how many were applied.
 
     Called after every commit (``app.services.unit``) and by ``flask search sync``. When there
     is no index at all, it builds one from the database (and returns its size). If another
-    process holds the writer lock past ``lock_timeout`` or the index is unavailable, the tasks
-    stay for the next sync and this returns 0; it never raises for those.
+    process holds the writer lock past ``lock_timeout`` or the index is unavailable (damaged),
+    the tasks stay for the next sync and this returns 0; it never raises for those, unless
+    ``strict`` (the command line), which raises ``WriterBusy`` or ``IndexUnavailable``.
     """
     st = store()
     if not st.exists():
@@ -229,6 +230,8 @@ def sync(*, lock_timeout: float = 2.0) -> int:
         try:
             built = rebuild(lock_timeout=lock_timeout)
         except WriterBusy:
+            if strict:
+                raise
             current_app.logger.info("Search index being built by another process.")
             return 0
         current_app.logger.info("No search index was found; built one with %d entries.", built)
@@ -237,6 +240,8 @@ def sync(*, lock_timeout: float = 2.0) -> int:
         with st.writer_lock(lock_timeout):
             return _apply_pending(st)
     except (WriterBusy, IndexUnavailable) as exc:
+        if strict:
+            raise
         current_app.logger.warning("Search index not updated now (%s); tasks kept for later.", exc)
         return 0
 
@@ -246,7 +251,10 @@ def _apply_pending(st: IndexStore, batch: int = 500) -> int:
     if db.session.scalar(sa.select(IndexTask.id).limit(1)) is None:
         return 0
     ix = st.open()
-    writer = ix.writer(timeout=5.0)
+    try:
+        writer = ix.writer(timeout=5.0)
+    except Exception as exc:  # a damaged folder fails in many ways
+        raise IndexUnavailable(f"The search index cannot be written: {exc!r}") from exc
     done: list[int] = []
     try:
         after = 0
@@ -270,9 +278,17 @@ def _apply_pending(st: IndexStore, batch: int = 500) -> int:
                     writer.delete_by_term("id", str(entry_id))
             done.extend(t.id for t in tasks)
         writer.commit()
-    except BaseException:
+    except sa.exc.SQLAlchemyError:
         writer.cancel()
         raise
+    except BaseException as exc:
+        with contextlib.suppress(Exception):
+            writer.cancel()
+        if not isinstance(exc, Exception):
+            raise
+        # Whoosh reading a damaged segment (KeyError, struct.error, EOFError, …): the tasks
+        # stay in the database; `flask search rebuild` builds a sound index.
+        raise IndexUnavailable(f"The search index cannot be written: {exc!r}") from exc
     for start in range(0, len(done), 500):
         db.session.execute(sa.delete(IndexTask).where(IndexTask.id.in_(done[start : start + 500])))
     db.session.commit()
@@ -298,7 +314,13 @@ def compare(indexed: dict[int, int]) -> CheckReport:
 
 def check() -> CheckReport:
     """Compare the index with the database."""
-    searcher = store().searcher()
-    return compare(
-        {int(fields["id"]): fields.get("version", 0) for fields in searcher.all_stored_fields()}
-    )
+    st = store()
+    searcher = st.searcher()
+    try:
+        indexed = {
+            int(fields["id"]): fields.get("version", 0) for fields in searcher.all_stored_fields()
+        }
+    except Exception as exc:  # a damaged segment
+        st.close()
+        raise IndexUnavailable(f"The search index cannot be read: {exc!r}") from exc
+    return compare(indexed)

@@ -24,6 +24,7 @@ from app.enums import (
     TaxonomyKind,
 )
 from app.extensions import db
+from app.inputs import parse_id
 from app.models import (
     ContentTerm,
     CredentialContent,
@@ -403,7 +404,8 @@ def get_entry(key: str) -> Entry:
     """A published entry by id or slug (anyone; retired entries too). Raises ``NotFound``."""
     query = sa.select(Entry).options(*full_entry_options())
     if key.isdigit():
-        entry = db.session.scalar(query.where(Entry.id == int(key)))
+        number = parse_id(key)
+        entry = db.session.scalar(query.where(Entry.id == number)) if number else None
     else:
         entry = db.session.scalar(query.where(Entry.slug == key))
     if entry is None:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from app.enums import EntryStatus, Role, TaxonomyKind
 from app.extensions import db
+from app.inputs import fits_id
 from app.models import CredentialRequest, Entry, Skill, TaxonomyTerm, User
 from app.services import workflow
 from app.services.errors import InvalidInput, NotFound, PermissionDenied
@@ -103,7 +104,7 @@ def institution_entry(actor: User, entry_id: int) -> Entry:
     """One published entry of the liaison's institution. Another institution's entry raises
     ``NotFound``, exactly like one that does not exist."""
     _require_liaison(actor)
-    entry = db.session.get(Entry, entry_id)
+    entry = db.session.get(Entry, entry_id) if fits_id(entry_id) else None
     if entry is None or entry.institution_id != actor.institution_id:
         raise NotFound("There is no such entry of your institution.")
     return entry

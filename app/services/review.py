@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from app.enums import RequestKind, Role, TaxonomyKind
 from app.extensions import db
+from app.inputs import parse_id
 from app.models import (
     Comment,
     CredentialContent,
@@ -104,7 +105,7 @@ def parse_filters(args) -> QueueFilters:
         errors["kind"] = ["Unknown kind."]
     f.institution = args.get("institution") or None
     f.assignee = args.get("assignee") or None
-    if f.assignee and f.assignee not in ("me", "none") and not f.assignee.isdigit():
+    if f.assignee and f.assignee not in ("me", "none") and parse_id(f.assignee) is None:
         errors["assignee"] = ["Choose me, nobody or a colleague."]
         f.assignee = None
     f.failing_rule = args.get("rule") or None
@@ -167,8 +168,8 @@ def staff_queue(actor: User, f: QueueFilters, *, now: datetime | None = None) ->
         query = query.where(CredentialRequest.assignee_id == actor.id)
     elif f.assignee == "none":
         query = query.where(CredentialRequest.assignee_id.is_(None))
-    elif f.assignee and f.assignee.isdigit():
-        query = query.where(CredentialRequest.assignee_id == int(f.assignee))
+    elif f.assignee and parse_id(f.assignee) is not None:
+        query = query.where(CredentialRequest.assignee_id == parse_id(f.assignee))
     if f.min_days is not None:
         cutoff = now - timedelta(days=f.min_days)
         query = query.where(
@@ -221,8 +222,8 @@ def _matches(q: str):
         .where(*conditions)
     )
     by_words = CredentialRequest.id.in_(words)
-    if number.isdigit():
-        return sa.or_(CredentialRequest.id == int(number), by_words)
+    if parse_id(number) is not None:
+        return sa.or_(CredentialRequest.id == parse_id(number), by_words)
     return by_words
 
 

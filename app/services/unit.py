@@ -29,4 +29,7 @@ def commit() -> None:
         try:
             drain()
         except Exception:  # a side effect must never undo or fail the user's action
+            # The drain's own unfinished work is dropped (its outbox rows stay for the next
+            # drain) and the session is usable again for the rest of the request.
+            db.session.rollback()
             current_app.logger.exception("After-commit drain %s failed", drain.__name__)

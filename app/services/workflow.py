@@ -30,6 +30,7 @@ from app.enums import (
     Role,
 )
 from app.extensions import db
+from app.inputs import fits_id
 from app.models import (
     Comment,
     CredentialContent,
@@ -81,7 +82,7 @@ def _load_fields(data: dict[str, Any]) -> dict[str, Any]:
 def get_request(actor: User, request_id: int) -> CredentialRequest:
     """A request the actor may see. Another institution's request raises ``NotFound``, exactly
     like one that does not exist."""
-    request = db.session.get(CredentialRequest, request_id)
+    request = db.session.get(CredentialRequest, request_id) if fits_id(request_id) else None
     if request is None or not sees_request(actor, request):
         raise NotFound("There is no such request.")
     return request
@@ -145,7 +146,7 @@ def create_request(
         )
     entry = None
     if entry_id is not None:
-        entry = db.session.get(Entry, entry_id)
+        entry = db.session.get(Entry, entry_id) if fits_id(entry_id) else None
         if entry is None or entry.institution_id != actor.institution_id:
             raise NotFound("There is no such entry of your institution.")
         if entry.status is not EntryStatus.ACTIVE and kind in (

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from app.inputs import parse_id
 from app.services import review, workflow
 from app.services.errors import Conflict, InvalidInput, ServiceError
 from app.views.review import parse_items
@@ -52,7 +53,7 @@ def decide(request_id: int, action: str):
             _actor(),
             request_id,
             action,
-            version=int(version) if version.isdigit() else None,
+            version=parse_id(version),
             comment=note,
         )
     except (InvalidInput, Conflict) as exc:

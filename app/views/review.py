@@ -26,6 +26,7 @@ from werkzeug.datastructures import MultiDict
 from app import compliance
 from app.access import access
 from app.enums import CommentVisibility, RequestKind
+from app.inputs import parse_id
 from app.permissions import can
 from app.services import attachments, badge_images, policy, reports, review, workflow
 from app.services.errors import Conflict, InvalidInput, ServiceError
@@ -64,16 +65,15 @@ def parse_items(values: list[str]) -> list[tuple[int, int]]:
     """``"<id>:<version>"`` values of the selection checkboxes."""
     items = []
     for value in values:
-        request_id, _, version = value.partition(":")
-        if not (request_id.isdigit() and version.isdigit()):
+        request_id, _, version = (parse_id(v) for v in value.partition(":"))
+        if request_id is None or version is None:
             raise InvalidInput("Select requests from the list.", {"item": ["Not a request."]})
-        items.append((int(request_id), int(version)))
+        items.append((request_id, version))
     return items
 
 
 def _version() -> int | None:
-    value = request.form.get("version", "")
-    return int(value) if value.isdigit() else None
+    return parse_id(request.form.get("version", ""))
 
 
 # --- the queue ----------------------------------------------------------------------------
@@ -136,11 +136,11 @@ def assign():
             raise InvalidInput(
                 "Select at least one request.", {"item": ["Select at least one request."]}
             )
-        if to_colleague and not assignee.isdigit():
+        if to_colleague and parse_id(assignee) is None:
             raise InvalidInput(
                 "Choose the colleague to assign them to.", {"assignee": ["Choose a colleague."]}
             )
-        result = review.assign(_actor(), items, int(assignee) if to_colleague else None)
+        result = review.assign(_actor(), items, parse_id(assignee) if to_colleague else None)
     except InvalidInput as exc:
         return _queue_page(filters, 422, assign_error=exc.message)
     except ServiceError as exc:
@@ -246,9 +246,9 @@ def _int_arg(name: str) -> int | None:
     value = request.args.get(name, "").strip().removeprefix("#")
     if not value:
         return None
-    if not value.isdigit():
+    if parse_id(value) is None:
         raise_invalid(name, "Give a request number.")
-    return int(value)
+    return parse_id(value)
 
 
 def _date_arg(name: str):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from werkzeug.routing import IntegerConverter
 
 from app.config import from_env
 from app.services import accounts
@@ -88,7 +89,7 @@ def _unsafe_rules(app):
 def _sample_url(rule) -> str:
     values = {}
     for name, conv in rule._converters.items():
-        values[name] = 1 if type(conv).__name__ == "IntegerConverter" else "x"
+        values[name] = 1 if isinstance(conv, IntegerConverter) else "x"
     return rule.build(values, append_unknown=False)[1]
 
 
