@@ -160,11 +160,12 @@ def rebuild(progress: Callable[[int], None] | None = None, *, lock_timeout: floa
     return _store.rebuild(progress, lock_timeout=lock_timeout)
 
 
-def sync(*, lock_timeout: float = 2.0) -> int:
-    """Apply pending index tasks (after every commit, and ``flask search sync``)."""
+def sync(*, lock_timeout: float = 2.0, strict: bool = False) -> int:
+    """Apply pending index tasks (after every commit, and ``flask search sync``, which is
+    ``strict``: it raises ``WriterBusy`` or ``IndexUnavailable`` rather than waiting)."""
     if _pg():
-        return postgres.sync(lock_timeout=lock_timeout)
-    return _store.sync(lock_timeout=lock_timeout)
+        return postgres.sync(lock_timeout=lock_timeout, strict=strict)
+    return _store.sync(lock_timeout=lock_timeout, strict=strict)
 
 
 def check() -> CheckReport:

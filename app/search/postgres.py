@@ -375,12 +375,14 @@ def rebuild(progress: Callable[[int], None] | None = None, *, lock_timeout: floa
     return count
 
 
-def sync(*, lock_timeout: float = 2.0) -> int:
+def sync(*, lock_timeout: float = 2.0, strict: bool = False) -> int:
     """Apply index tasks left by transactions that ran without this backend (rows are
     otherwise written at commit). Returns how many were applied."""
     try:
         _generation()
     except IndexUnavailable as exc:
+        if strict:
+            raise
         current_app.logger.warning("Search rows not updated now (%s).", exc)
         return 0
     tasks = db.session.execute(sa.select(IndexTask.id, IndexTask.entry_id)).all()
