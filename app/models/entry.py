@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import uuid
+from collections.abc import Iterator
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -94,6 +96,26 @@ def entries_by_id(ids) -> dict[int, Entry]:
             sa.select(Entry).where(Entry.id.in_(list(ids))).options(*full_entry_options())
         )
     }
+
+
+def entries_in_chunks(chunks: list[list[int]]) -> Iterator[list[Entry]]:
+    """For each list of ids in ``chunks``, those entries fully loaded, in its order (for a
+    rebuild of the search index). Each chunk is let go of when the next is asked for, so that
+    memory stays bounded however many there are: the objects the caller already held stay
+    attached, and so do the institutions and taxonomy terms that many entries share (loaded
+    once, not once per chunk)."""
+    from app.models.taxonomy import TaxonomyTerm
+
+    shared = (Institution, TaxonomyTerm)
+    held = set(db.session.identity_map.keys())
+    for chunk in chunks:
+        found = entries_by_id(chunk)
+        yield [found[i] for i in chunk if i in found]
+        del found
+        for key, obj in list(db.session.identity_map.items()):
+            if key not in held and not isinstance(obj, shared) and obj in db.session:
+                db.session.expunge(obj)  # (expunge cascades: hence the membership test)
+        gc.collect(0)
 
 
 class EntryVersion(db.Model):

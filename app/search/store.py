@@ -27,10 +27,12 @@ from whoosh import index as whoosh_index
 from whoosh.index import Index
 from whoosh.searching import Searcher
 
+from app.bulk import paused_gc
 from app.enums import EntryStatus
 from app.extensions import db
 from app.models import Entry, IndexTask
-from app.models.entry import entries_by_id
+from app.models.entry import entries_by_id, entries_in_chunks
+from app.search.builder import IndexBuilder
 from app.search.documents import entry_document
 from app.search.schema import SCHEMA
 
@@ -164,45 +166,55 @@ def store() -> IndexStore:
     return current_app.extensions["search_store"]
 
 
+# Entries loaded from the database at a time by a rebuild.
+REBUILD_CHUNK = 1000
+# Memory for the postings of a rebuild (per process) before they are sorted out to a
+# temporary file.
+REBUILD_LIMIT_MB = 256
+# From this many entries on, a rebuild writes the index with one process per processor
+# (at most REBUILD_PROCESSES), each writing a contiguous run of the entries.
+REBUILD_PARALLEL_FROM = 5000
+REBUILD_PROCESSES = min(4, os.cpu_count() or 1)
+
+
 def rebuild(progress: Callable[[int], None] | None = None, *, lock_timeout: float = 120.0) -> int:
     """Build a new index from the database beside the live one and swap it in.
 
     Search keeps answering from the old index until the swap. Index tasks written while the
     rebuild ran are applied to the new index before the lock is released. Returns the number
-    of documents. Raises ``WriterBusy`` if another writer holds the lock past ``lock_timeout``.
+    of documents. ``progress`` is called with the number of entries added since its last call
+    (the index files are written after the last). Raises ``WriterBusy`` if another writer
+    holds the lock past ``lock_timeout``.
     """
     st = store()
     with st.writer_lock(lock_timeout):
         last_task = db.session.scalar(sa.select(sa.func.max(IndexTask.id))) or 0
+        ids = list(
+            db.session.scalars(
+                sa.select(Entry.id).where(Entry.status == EntryStatus.ACTIVE).order_by(Entry.id)
+            )
+        )
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
         path = st.root / f"index-{stamp}"
         path.mkdir(parents=True)
-        ix = whoosh_index.create_in(str(path), SCHEMA)
-        writer = ix.writer(limitmb=256)
+        parts = REBUILD_PROCESSES if len(ids) >= REBUILD_PARALLEL_FROM else 1
+        chunks = _interleaved_chunks(ids, parts, REBUILD_CHUNK)
+        whoosh_index.create_in(str(path), SCHEMA)
+        builder = None
         count = 0
-        # Loaded entries are let go chunk by chunk to bound memory; the objects the caller
-        # already holds (the signed-in user, a request just saved) stay attached.
-        held = set(db.session.identity_map.keys())
         try:
-            ids = list(
-                db.session.scalars(
-                    sa.select(Entry.id).where(Entry.status == EntryStatus.ACTIVE).order_by(Entry.id)
-                )
-            )
-            for start in range(0, len(ids), 500):
-                chunk = ids[start : start + 500]
-                entries = entries_by_id(chunk).values()
-                for entry in entries:
-                    writer.add_document(**entry_document(entry))
-                count += len(entries)
-                for key, obj in list(db.session.identity_map.items()):
-                    if key not in held and obj in db.session:  # (expunge cascades)
-                        db.session.expunge(obj)
-                if progress:
-                    progress(len(entries))
-            writer.commit()
+            builder = IndexBuilder(path, parts=parts, limitmb=REBUILD_LIMIT_MB)
+            with paused_gc():
+                loaded = entries_in_chunks([chunk for _part, chunk in chunks])
+                for (part, _chunk), entries in zip(chunks, loaded, strict=True):
+                    builder.add(part, [entry_document(entry) for entry in entries])
+                    count += len(entries)
+                    if progress:
+                        progress(len(entries))
+                builder.commit()
         except BaseException:
-            writer.cancel()
+            if builder is not None:
+                builder.cancel()
             shutil.rmtree(path, ignore_errors=True)
             raise
         st._swap_to(path)
@@ -210,6 +222,20 @@ def rebuild(progress: Callable[[int], None] | None = None, *, lock_timeout: floa
         db.session.commit()
         _apply_pending(st)
     return count
+
+
+def _interleaved_chunks(ids: list[int], parts: int, size: int) -> list[tuple[int, list[int]]]:
+    """``ids`` cut into ``parts`` contiguous runs and each run into chunks of ``size``, as
+    ``(part, chunk)`` taking each part in turn, so that every process has work from the start."""
+    bounds = [len(ids) * k // parts for k in range(parts + 1)]
+    runs = [ids[bounds[k] : bounds[k + 1]] for k in range(parts)]
+    per_part = [[run[i : i + size] for i in range(0, len(run), size)] for run in runs]
+    out = []
+    for step in range(max((len(c) for c in per_part), default=0)):
+        for part, chunks in enumerate(per_part):
+            if step < len(chunks):
+                out.append((part, chunks[step]))
+    return out
 
 
 def sync(*, lock_timeout: float = 2.0, strict: bool = False) -> int:

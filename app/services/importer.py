@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -9,8 +10,10 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import current_app
 
+from app.bulk import paused_gc
 from app.extensions import db
 from app.models import Entry
+from app.models.entry import full_entry_options
 from app.services import publishing, records, unit
 from app.services.reference import Resolver
 
@@ -50,6 +53,23 @@ def import_file(
     records handled since its last call. Each version it writes notes that it was imported,
     from which file (``filename``, the path's name by default) and by whom (``imported_by``).
     """
+    with paused_gc():
+        return _import(path, dry_run, progress, imported_by, filename)
+
+
+# Records compared and written at a time: their entries are loaded together, and their rows
+# flushed to the database (in the one transaction of the import) before the next chunk, so
+# that memory stays bounded however long the file.
+CHUNK = 1000
+
+
+def _import(
+    path: Path,
+    dry_run: bool,
+    progress: Callable[[int], None] | None,
+    imported_by: str,
+    filename: str | None,
+) -> ImportReport:
     note = f"Imported from {filename or path.name} by {imported_by}"
     report = ImportReport(path=str(path), dry_run=dry_run)
     rows, report.problems = records.read_records(path)
@@ -61,16 +81,22 @@ def import_file(
     report.problems.sort(key=lambda p: p.line)
     if report.problems:
         return report
-    existing = _existing_entries(valid)
     taken_slugs = set(db.session.scalars(sa.select(Entry.slug)))
-    for record in valid:
-        key = (record.institution.id, record.data["external_id"])
-        outcome = publishing.upsert_record(
-            record, entry=existing.get(key), taken_slugs=taken_slugs, note=note
-        )
-        setattr(report, outcome, getattr(report, outcome) + 1)
-        if progress:
-            progress(1)
+    for start in range(0, len(valid), CHUNK):
+        chunk = valid[start : start + CHUNK]
+        with db.session.no_autoflush:  # a dry run writes nothing, not even for a while
+            existing = _existing_entries(chunk)
+        for record in chunk:
+            key = (record.institution.id, record.data["external_id"])
+            outcome = publishing.upsert_record(
+                record, entry=existing.pop(key, None), taken_slugs=taken_slugs, note=note
+            )
+            setattr(report, outcome, getattr(report, outcome) + 1)
+            if progress:
+                progress(1)
+        if not dry_run:
+            db.session.flush()
+            gc.collect(0)  # what this chunk's rows left in cycles (see paused_gc)
     if dry_run:
         db.session.rollback()
     else:
@@ -79,7 +105,8 @@ def import_file(
 
 
 def _existing_entries(valid: list[records.ValidRecord]) -> dict[tuple[int, str], Entry]:
-    """The entries the records update, found in a few queries rather than one per record."""
+    """The entries the records update, with what their content is compared on, found in a
+    few queries rather than several per record."""
     keys: dict[int, list[str]] = {}
     for record in valid:
         keys.setdefault(record.institution.id, []).append(record.data["external_id"])
@@ -88,9 +115,9 @@ def _existing_entries(valid: list[records.ValidRecord]) -> dict[tuple[int, str],
         for start in range(0, len(external_ids), 500):
             chunk = external_ids[start : start + 500]
             for entry in db.session.scalars(
-                sa.select(Entry).where(
-                    Entry.institution_id == institution_id, Entry.external_id.in_(chunk)
-                )
+                sa.select(Entry)
+                .where(Entry.institution_id == institution_id, Entry.external_id.in_(chunk))
+                .options(*full_entry_options())
             ):
                 found[(entry.institution_id, entry.external_id)] = entry
     return found

@@ -6,6 +6,7 @@ PostgreSQL backend's own."""
 from __future__ import annotations
 
 import shutil
+import sys
 
 import pytest
 import sqlalchemy as sa
@@ -108,3 +109,44 @@ def test_a_fresh_deployment_builds_its_index_at_the_first_publication(app, clien
     assert client.get("/search?q=orchard").status_code == 200
     assert total("orchard") == 1
     assert search.check().ok
+
+
+def test_a_rebuild_in_several_processes_answers_as_one_process_does(app, monkeypatch):
+    """A large inventory is indexed by several processes, each writing the entries of one
+    contiguous run: searches find the same entries in the same order as after a rebuild in
+    one process, and later publications still reach the index."""
+    store_module = sys.modules["app.search.store"]  # (``app.search.store`` is a function)
+
+    for title in ["Welding", "Welding Safety", "Pipe Welding", "Nursing", "Safety"]:
+        publish(title=f"{title} Basics")
+    queries = [SearchParams(q="welding"), SearchParams(q="basics"), SearchParams(sort="title")]
+
+    def answers() -> list[list[int]]:
+        return [[hit.entry_id for hit in search.search(params).hits] for params in queries]
+
+    search.rebuild()
+    one_process = answers()
+    monkeypatch.setattr(store_module, "REBUILD_PARALLEL_FROM", 1)
+    monkeypatch.setattr(store_module, "REBUILD_PROCESSES", 2)
+    monkeypatch.setattr(store_module, "REBUILD_CHUNK", 2)
+    assert search.rebuild() == 5
+    assert len(search.store().open()._segments()) == 2
+    assert answers() == one_process
+    assert search.check().ok
+    publish(title="Welding Inspection Basics")
+    assert total("welding") == 4
+
+
+def test_a_failed_indexing_process_leaves_the_live_index_answering(app, monkeypatch):
+    from app.search import builder
+
+    store_module = sys.modules["app.search.store"]
+    publish(title="Welding Basics")
+    publish(title="Nursing Basics")
+    monkeypatch.setattr(store_module, "REBUILD_PARALLEL_FROM", 1)
+    monkeypatch.setattr(store_module, "REBUILD_PROCESSES", 2)
+    monkeypatch.setattr(builder, "WORKER_MODULE", "app.search.no_such_module")
+    with pytest.raises(RuntimeError, match="indexing process stopped"):
+        search.rebuild()
+    assert total("welding") == 1
+    assert len(list(search.store().root.glob("index-*"))) == 1
