@@ -20,6 +20,7 @@ Nothing lives outside the database, so every app host sees a publication at once
 
 from __future__ import annotations
 
+import gc
 import json
 import re
 import threading
@@ -34,6 +35,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from app.bulk import paused_gc
 from app.enums import EntryStatus
 from app.extensions import db
 from app.models import Entry, IndexTask
@@ -356,18 +358,20 @@ def rebuild(progress: Callable[[int], None] | None = None, *, lock_timeout: floa
     held = set(session.identity_map.keys())
     words: Counter = Counter()
     count = 0
-    for start in range(0, len(ids), BATCH):
-        chunk = ids[start : start + BATCH]
-        rows = [_row(e) for e in entries_by_id(chunk).values()]
-        _write(session, rows)
-        for row in rows:
-            words.update(row["words"])
-        count += len(rows)
-        for key, obj in list(session.identity_map.items()):
-            if key not in held and obj in session:
-                session.expunge(obj)
-        if progress:
-            progress(len(rows))
+    with paused_gc():
+        for start in range(0, len(ids), BATCH):
+            chunk = ids[start : start + BATCH]
+            rows = [_row(e) for e in entries_by_id(chunk).values()]
+            _write(session, rows)
+            for row in rows:
+                words.update(row["words"])
+            count += len(rows)
+            for key, obj in list(session.identity_map.items()):
+                if key not in held and obj in session:
+                    session.expunge(obj)
+            if progress:
+                progress(len(rows))
+            gc.collect(0)  # what this chunk left in cycles (see paused_gc)
     _add_word_counts(session, words)
     session.execute(sa.delete(IndexTask))
     _bump(session)
