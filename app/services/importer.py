@@ -86,15 +86,19 @@ def _import(
         chunk = valid[start : start + CHUNK]
         with db.session.no_autoflush:  # a dry run writes nothing, not even for a while
             existing = _existing_entries(chunk)
+        new = []
         for record in chunk:
-            key = (record.institution.id, record.data["external_id"])
-            outcome = publishing.upsert_record(
-                record, entry=existing.pop(key, None), taken_slugs=taken_slugs, note=note
-            )
+            entry = existing.pop((record.institution.id, record.data["external_id"]), None)
+            if entry is None:
+                new.append(record)  # published together, below
+                outcome = "created"
+            else:
+                outcome = publishing.upsert_record(record, entry=entry, note=note)
             setattr(report, outcome, getattr(report, outcome) + 1)
             if progress:
                 progress(1)
         if not dry_run:
+            publishing.publish_new_records(new, taken_slugs=taken_slugs, note=note)
             db.session.flush()
             gc.collect(0)  # what this chunk's rows left in cycles (see paused_gc)
     if dry_run:

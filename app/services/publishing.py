@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import sqlalchemy as sa
+
 from app.enums import Endorsement, EntryStatus, IndexOp
 from app.extensions import db
 from app.models import CredentialContent, Entry, EntryVersion, IndexTask, Institution
@@ -156,3 +158,75 @@ def upsert_record(
         taken_slugs=taken_slugs,
     )
     return "created"
+
+
+def publish_new_records(
+    valid: list[records.ValidRecord],
+    *,
+    taken_slugs: set[str],
+    note: str | None = None,
+    today: date | None = None,
+) -> None:
+    """Publish records whose entries do not exist yet, as ``upsert_record`` would one by one
+    (the same rows: content and its lists, entry, first version, index task), in a few
+    statements per table: a bulk import's new entries. Neither flushes nor commits."""
+    if not valid:
+        return
+    now = datetime.now(UTC)
+    today = today or now.date()
+    contents = [records.content_values(record) for record in valid]
+    content_ids = _insert_returning_ids(CredentialContent, contents)
+    for name, model in records.CONTENT_LISTS.items():
+        rows = []
+        for record, content_id in zip(valid, content_ids, strict=True):
+            for position, row in enumerate(records.content_lists(record)[name]):
+                if "term" in row:
+                    row = {"term_id": row["term"].id}
+                rows.append({**row, "content_id": content_id, "position": position})
+        if rows:
+            db.session.execute(sa.insert(model), rows)
+    entries = []
+    for record, content, content_id in zip(valid, contents, content_ids, strict=True):
+        status = records.record_status(record)
+        entries.append(
+            {
+                "institution_id": record.institution.id,
+                "external_id": record.data["external_id"],
+                "slug": unique_slug(content["title"], record.institution, taken_slugs),
+                "version_number": 1,
+                "published_on": records.record_published_on(record, today),
+                "content_id": content_id,
+                "title": content["title"],
+                "entry_type": content["entry_type"],
+                "endorsement": records.record_endorsement(record),
+                "updated_at": now,
+                "retired_at": now if status is EntryStatus.RETIRED else None,
+                "status": status,
+            }
+        )
+    entry_ids = _insert_returning_ids(Entry, entries)
+    versions, tasks = [], []
+    for entry, entry_id in zip(entries, entry_ids, strict=True):
+        versions.append(
+            {
+                "entry_id": entry_id,
+                "number": 1,
+                "content_id": entry["content_id"],
+                "endorsement": entry["endorsement"],
+                "status": entry["status"],
+                "request_id": None,
+                "source": "import",
+                "note": note,
+                "published_at": now,
+            }
+        )
+        active = entry["status"] is EntryStatus.ACTIVE
+        tasks.append({"entry_id": entry_id, "op": IndexOp.UPSERT if active else IndexOp.DELETE})
+    db.session.execute(sa.insert(EntryVersion), versions)
+    db.session.execute(sa.insert(IndexTask), tasks)
+
+
+def _insert_returning_ids(model, rows: list[dict]) -> list[int]:
+    """Insert ``rows`` of ``model``; their new ids, in the order of ``rows``."""
+    statement = sa.insert(model).returning(model.id, sort_by_parameter_order=True)
+    return list(db.session.scalars(statement, rows))

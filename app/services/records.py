@@ -9,6 +9,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from marshmallow import ValidationError
@@ -382,44 +383,71 @@ def _opt(enum_cls, value):
     return enum_cls(value) if value else None
 
 
-def build_content(record: ValidRecord) -> CredentialContent:
-    """A new content holding what ``record`` says (not added to the session)."""
+def content_values(record: ValidRecord) -> dict[str, Any]:
+    """The columns of the content ``record`` describes (``build_content`` without the lists)."""
     data = record.data
     badge = data.get("badge") or {}
-    content = CredentialContent(
-        entry_type=EntryType(data["entry_type"]),
-        title=data["title"].strip(),
-        summary=data["summary"].strip(),
-        description=data.get("description"),
-        category=_opt(Category, data.get("category")),
-        learning_type=_opt(LearningType, data.get("learning_type")),
-        badge_level=_opt(BadgeLevel, data.get("badge_level")),
-        credit_bearing=data["credit_bearing"],
-        credit_hours=data.get("credit_hours"),
-        clock_hours=data.get("clock_hours"),
-        delivery=Delivery(data["delivery"]),
-        duration_weeks=data.get("duration_weeks"),
-        cost_usd=data.get("cost_usd"),
-        assessment=data.get("assessment"),
-        enrollment_url=data.get("enrollment_url"),
-        badge_name=badge.get("name"),
-        badge_issuer=badge.get("issuer"),
-        badge_criteria=badge.get("criteria"),
-        badge_image_url=badge.get("image_url"),
-        badge_platform=badge.get("platform"),
-        badge_expires_months=badge.get("expires_months"),
-    )
-    content.courses = [
-        Course(code=c["code"], title=c["title"], credit_hours=c["credit_hours"])
-        for c in data["courses"]
-    ]
-    content.outcomes = [Outcome(text=text) for text in data["learning_outcomes"]]
-    content.partners = [Partner(name=p["name"], role=p.get("role")) for p in data["partners"]]
-    content.skills = [Skill(name=name) for name in _unique(data["skills"])]
-    content.stacks = [StackTarget(name=name) for name in _unique(data["stacks_into"])]
-    content.term_links = [
-        ContentTerm(term=term) for field_name in TERM_FIELDS for term in record.terms[field_name]
-    ]
+    return {
+        "entry_type": EntryType(data["entry_type"]),
+        "title": data["title"].strip(),
+        "summary": data["summary"].strip(),
+        "description": data.get("description"),
+        "category": _opt(Category, data.get("category")),
+        "learning_type": _opt(LearningType, data.get("learning_type")),
+        "badge_level": _opt(BadgeLevel, data.get("badge_level")),
+        "credit_bearing": data["credit_bearing"],
+        "credit_hours": data.get("credit_hours"),
+        "clock_hours": data.get("clock_hours"),
+        "delivery": Delivery(data["delivery"]),
+        "duration_weeks": data.get("duration_weeks"),
+        "cost_usd": data.get("cost_usd"),
+        "assessment": data.get("assessment"),
+        "enrollment_url": data.get("enrollment_url"),
+        "badge_name": badge.get("name"),
+        "badge_issuer": badge.get("issuer"),
+        "badge_criteria": badge.get("criteria"),
+        "badge_image_url": badge.get("image_url"),
+        "badge_platform": badge.get("platform"),
+        "badge_expires_months": badge.get("expires_months"),
+    }
+
+
+# The ordered lists of a content: its relationship, and the model of their rows.
+CONTENT_LISTS = {
+    "courses": Course,
+    "outcomes": Outcome,
+    "partners": Partner,
+    "skills": Skill,
+    "stacks": StackTarget,
+    "term_links": ContentTerm,
+}
+
+
+def content_lists(record: ValidRecord) -> dict[str, list[dict[str, Any]]]:
+    """The rows of each ordered list of the content ``record`` describes, in order (a
+    taxonomy link as ``{"term": term}``)."""
+    data = record.data
+    return {
+        "courses": [
+            {"code": c["code"], "title": c["title"], "credit_hours": c["credit_hours"]}
+            for c in data["courses"]
+        ],
+        "outcomes": [{"text": text} for text in data["learning_outcomes"]],
+        "partners": [{"name": p["name"], "role": p.get("role")} for p in data["partners"]],
+        "skills": [{"name": name} for name in _unique(data["skills"])],
+        "stacks": [{"name": name} for name in _unique(data["stacks_into"])],
+        "term_links": [
+            {"term": term} for field_name in TERM_FIELDS for term in record.terms[field_name]
+        ],
+    }
+
+
+def build_content(record: ValidRecord) -> CredentialContent:
+    """A new content holding what ``record`` says (not added to the session)."""
+    content = CredentialContent(**content_values(record))
+    for name, rows in content_lists(record).items():
+        model = CONTENT_LISTS[name]
+        setattr(content, name, [model(**row) for row in rows])
     return content
 
 
@@ -508,7 +536,24 @@ def _compact(record: dict[str, Any]) -> dict[str, Any]:
 
 def same_content(content: CredentialContent, record: ValidRecord) -> bool:
     """Whether ``content`` already says exactly what ``record`` says."""
-    return _compact(content_record(content)) == _compact(content_record(build_content(record)))
+    return _compact(content_record(content)) == _compact(content_record(_Described(record)))
+
+
+class _Described:
+    """What ``build_content(record)`` would hold, as plain objects, for ``content_record``
+    (comparing a record with an entry builds no mapped objects)."""
+
+    terms = CredentialContent.terms
+    competencies = CredentialContent.competencies
+    focus_areas = CredentialContent.focus_areas
+    industries = CredentialContent.industries
+    occupations = CredentialContent.occupations
+    cip_codes = CredentialContent.cip_codes
+
+    def __init__(self, record: ValidRecord) -> None:
+        self.__dict__.update(content_values(record))
+        for name, rows in content_lists(record).items():
+            setattr(self, name, [SimpleNamespace(**row) for row in rows])
 
 
 def record_status(record: ValidRecord) -> EntryStatus:
