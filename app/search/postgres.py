@@ -254,19 +254,15 @@ def _enabled() -> bool:
     return has_app_context() and current_app.config.get("SEARCH_BACKEND") == "postgres"
 
 
-def _after_flush(session: Session, _context) -> None:
-    if not _enabled():
-        return
-    tasks = [obj for obj in session.new if isinstance(obj, IndexTask)]
-    if tasks:
-        session.info.setdefault("search_tasks", []).extend(tasks)
-
-
 def _before_commit(session: Session) -> None:
+    """Turn the index tasks this transaction wrote (by the ORM or in bulk) into search rows,
+    before it commits. Tasks of other transactions are not visible until they commit, and
+    each of those applies its own; a task left by a transaction that ran without this backend
+    is applied by whichever comes next (the words it replaces are read ``FOR UPDATE``)."""
     if not _enabled():
         return
     session.flush()
-    tasks = session.info.pop("search_tasks", [])
+    tasks = session.execute(sa.select(IndexTask.id, IndexTask.entry_id)).all()
     if not tasks:
         return
     apply(session, [t.entry_id for t in tasks])
@@ -274,21 +270,15 @@ def _before_commit(session: Session) -> None:
         sa.delete(IndexTask).where(IndexTask.id.in_([t.id for t in tasks])),
         execution_options={"synchronize_session": False},
     )
-    for task in tasks:
-        if task in session:
-            session.expunge(task)
-
-
-def _forget(session: Session, *_args) -> None:
-    session.info.pop("search_tasks", None)
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, IndexTask):
+            session.expunge(obj)
 
 
 def install_hooks() -> None:
     """Write search rows in every transaction that publishes, retires or changes an entry."""
-    if not event.contains(Session, "after_flush", _after_flush):
-        event.listen(Session, "after_flush", _after_flush)
+    if not event.contains(Session, "before_commit", _before_commit):
         event.listen(Session, "before_commit", _before_commit)
-        event.listen(Session, "after_rollback", _forget)
 
 
 # --- availability, rebuild, sync, check ---------------------------------------------------

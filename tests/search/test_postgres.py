@@ -164,3 +164,21 @@ def test_a_replica_is_for_the_postgresql_backend_only(tmp_path):
     config["SEARCH_DATABASE_URL"] = "postgresql+psycopg://replica/inventory"
     with pytest.raises(ConfigError, match="SEARCH_BACKEND=postgres only"):
         create_app(config)
+
+
+def test_an_import_is_searchable_when_it_commits(pg, monkeypatch, tmp_path):
+    """The import writes new entries and their index tasks in bulk; their rows come with
+    the same commit."""
+    import json
+
+    from app.services import importer
+    from tests.factories import record
+
+    monkeypatch.setattr(unit, "_drains", [])
+    path = tmp_path / "records.jsonl"
+    titles = ["Apiary Management", "Apiary Safety", "Apiculture Basics"]
+    path.write_text("\n".join(json.dumps(record(title=t)) for t in titles) + "\n")
+    assert importer.import_file(path).ok
+    assert total("apiary") == 2
+    assert total("apicultur") == 1
+    assert db.session.scalar(sa.select(sa.func.count(IndexTask.id))) == 0
