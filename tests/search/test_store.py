@@ -111,6 +111,7 @@ def test_a_fresh_deployment_builds_its_index_at_the_first_publication(app, clien
     assert search.check().ok
 
 
+@pytest.mark.whoosh
 def test_a_rebuild_in_several_processes_answers_as_one_process_does(app, monkeypatch):
     """A large inventory is indexed by several processes, each writing the entries of one
     contiguous run: searches find the same entries in the same order as after a rebuild in
@@ -137,6 +138,7 @@ def test_a_rebuild_in_several_processes_answers_as_one_process_does(app, monkeyp
     assert total("welding") == 4
 
 
+@pytest.mark.whoosh
 def test_a_failed_indexing_process_leaves_the_live_index_answering(app, monkeypatch):
     from app.search import builder
 
