@@ -169,8 +169,9 @@ def store() -> IndexStore:
 # Entries loaded from the database at a time by a rebuild.
 REBUILD_CHUNK = 1000
 # Memory for the postings of a rebuild (per process) before they are sorted out to a
-# temporary file.
-REBUILD_LIMIT_MB = 256
+# temporary file: each spill and the merge of the spills cost a third of the time more, so
+# it is generous (a process's memory stays near this; 100,000 entries need some 5 GB in all).
+REBUILD_LIMIT_MB = 1024
 # From this many entries on, a rebuild writes the index with one process per processor
 # (at most REBUILD_PROCESSES), each writing a contiguous run of the entries.
 REBUILD_PARALLEL_FROM = 5000
