@@ -8,6 +8,7 @@ the reference data (institutions, taxonomies) from ``seed_data/``.
 
 from __future__ import annotations
 
+import gc
 import socket
 from email import message_from_bytes
 from email import policy as email_policy
@@ -76,6 +77,9 @@ def database_url(request, tmp_path_factory):
 @pytest.fixture
 def app(database_url, tmp_path):
     """The application inside a transaction that is rolled back when the test ends."""
+    # What earlier tests left for the cycle collector is finalized now, outside this test's
+    # contexts (a leaked generator that ends a Flask context must not end this one).
+    gc.collect()
     app = create_app(base_config(database_url, tmp_path))
     with app.app_context():
         connection = db.engine.connect()
