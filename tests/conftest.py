@@ -8,7 +8,6 @@ the reference data (institutions, taxonomies) from ``seed_data/``.
 
 from __future__ import annotations
 
-import gc
 import socket
 from email import message_from_bytes
 from email import policy as email_policy
@@ -16,6 +15,8 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
+from flask import Flask
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from flask_sqlalchemy.session import _app_ctx_id
 from sqlalchemy.orm import scoped_session, sessionmaker
@@ -74,12 +75,23 @@ def database_url(request, tmp_path_factory):
     drop()
 
 
+class BufferedClient(FlaskClient):
+    """A test client that reads every response whole before returning it. A streamed response
+    (a CSV export) holds a pushed request context until its generator ends; one a test never
+    reads would end it whenever the cycle collector finalizes it, in the middle of a later
+    test, taking that test's context with it."""
+
+    def open(self, *args, **kwargs):
+        kwargs.setdefault("buffered", True)
+        return super().open(*args, **kwargs)
+
+
+Flask.test_client_class = BufferedClient  # every application the tests make
+
+
 @pytest.fixture
 def app(database_url, tmp_path):
     """The application inside a transaction that is rolled back when the test ends."""
-    # What earlier tests left for the cycle collector is finalized now, outside this test's
-    # contexts (a leaked generator that ends a Flask context must not end this one).
-    gc.collect()
     app = create_app(base_config(database_url, tmp_path))
     with app.app_context():
         connection = db.engine.connect()
