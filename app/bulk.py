@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 from collections.abc import Iterator
 
 
 @contextlib.contextmanager
 def paused_gc() -> Iterator[None]:
-    """Where a bulk operation would pause Python's cycle collector.
+    """Python's cycle collector off for a bulk operation, then back as it was.
 
-    It does not, for now: pausing it (and collecting at fixed points instead) finalized, in
-    the middle of a rebuild, objects that end a Flask application context, leaving the
-    rebuild outside its own context. Until that is understood, the collector runs as usual.
+    A bulk operation makes millions of objects that live until it ends (the session's new
+    rows, the index's postings); the collector would walk them all again and again, which
+    costs a third of an import's time. What a bulk operation lets go of in cycles it frees
+    itself with ``gc.collect(0)`` between chunks (objects made since the last collection
+    only; nothing older is walked).
     """
-    yield
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import uuid
 from collections.abc import Iterator
 from datetime import date, datetime
@@ -114,6 +115,7 @@ def entries_in_chunks(chunks: list[list[int]]) -> Iterator[list[Entry]]:
         for key, obj in list(db.session.identity_map.items()):
             if key not in held and not isinstance(obj, shared) and obj in db.session:
                 db.session.expunge(obj)  # (expunge cascades: hence the membership test)
+        gc.collect(0)
 
 
 class EntryVersion(db.Model):
