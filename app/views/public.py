@@ -15,6 +15,7 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from markupsafe import Markup
 
 from app import search
 from app.enums import TaxonomyKind
@@ -41,17 +42,29 @@ def _helpers():
 
 
 def _search_page(template: str, status: int = 200, **context):
-    """Parse the query string, search, render; bad parameters are explained, not fatal."""
+    """Parse the query string, search, render; bad parameters are explained, not fatal.
+
+    The results and filters are rendered once per search, index generation and process (they
+    depend on the URL alone, never on who is signed in); the page around them every time."""
+    fixed = context.pop("fixed_filters", {})
     args = request.args.copy()
-    for key, value in context.pop("fixed_filters", {}).items():
+    for key, value in fixed.items():
         args.setlist(key, [value])
     errors: dict[str, list[str]] = {}
     try:
         params = discovery.parse_params(args)
     except InvalidInput as exc:
         errors, params = exc.errors, exc.details["params"]
+    page = parts = None
     try:
-        page = discovery.search_inventory(params)
+        if errors:
+            page = discovery.search_inventory(params)
+        else:
+            parts = discovery.search_rendered(
+                params,
+                lambda found: _result_parts(found, params, list(fixed), context),
+                variant=_url_variant(),
+            )
     except search.IndexUnavailable:
         return (
             render_template(
@@ -63,12 +76,39 @@ def _search_page(template: str, status: int = 200, **context):
         render_template(
             template,
             page=page,
+            parts=parts,
             params=params,
             errors=errors,
             unavailable=False,
             **context,
         ),
         status,
+    )
+
+
+def _result_parts(page, params, hidden_facets: list[str], context: dict) -> dict[str, Markup]:
+    """The results and the filters of a search page, as HTML (plain data to remember)."""
+    values = dict(
+        page=page,
+        params=params,
+        errors={},
+        unavailable=False,
+        hidden_facets=hidden_facets,
+        **context,
+    )
+    return {
+        "results": Markup(render_template("public/_results.html", **values)),  # noqa: S704 - autoescaped
+        "facets": Markup(render_template("public/_facets.html", **values)),  # noqa: S704 - autoescaped
+    }
+
+
+def _url_variant() -> tuple:
+    """What the links of a result page are made from besides the search itself: the page's
+    address and every parameter of the URL as given."""
+    return (
+        request.endpoint,
+        tuple(sorted((request.view_args or {}).items())),
+        tuple(sorted(request.args.items(multi=True))),
     )
 
 

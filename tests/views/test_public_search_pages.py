@@ -102,3 +102,43 @@ def test_the_csv_names_what_its_codes_mean_and_still_imports_back(index, client,
     report = importer.import_file(path)
     assert report.ok, report.problems
     assert (report.created, report.updated, report.unchanged) == (0, 0, 1)
+
+
+def test_a_remembered_results_page_still_shows_who_is_signed_in(index, app, make_user, login):
+    """Results are rendered once per search; the page around them is each visitor's own."""
+    publish(title="Welding Basics")
+    make_user("staff@regents.example", name="Robin Staff")
+    visitor, staff = app.test_client(), app.test_client()
+    first = _html(visitor, "/search?q=welding")
+    assert "/credentials/welding-basics-osu" in first and "Sign out" not in first
+    login(staff, "staff@regents.example")
+    signed_in = _html(staff, "/search?q=welding")
+    assert "/credentials/welding-basics-osu" in signed_in
+    assert "Sign out" in signed_in
+    assert 'name="csrf_token"' in signed_in
+    again = _html(visitor, "/search?q=welding")
+    assert "Sign out" not in again and "Robin Staff" not in again
+
+
+def test_links_on_a_remembered_results_page_follow_its_own_address(index, client):
+    """The same search on the home page, the search page and with another parameter in the
+    URL: each page's links keep its own address and parameters."""
+    for n in range(23):
+        publish(title=f"Welding Level {n}")
+    search_page = _html(client, "/search?q=welding")
+    home = _html(client, "/?q=welding")
+    tagged = _html(client, "/search?q=welding&from=newsletter")
+    assert 'href="/search?q=welding&amp;page=2#results-count"' in search_page
+    assert 'href="/?q=welding&amp;page=2#results-count"' in home
+    assert 'href="/search?q=welding&amp;from=newsletter&amp;page=2#results-count"' in tagged
+
+
+def test_a_publication_shows_at_once_on_a_page_searched_before(index, client):
+    publish(title="Orchard Pruning")
+    before = _html(client, "/search?q=pruning")
+    assert "/credentials/orchard-pruning-osu" in before
+    assert "/credentials/vineyard-pruning-osu" not in before
+    publish(title="Vineyard Pruning")
+    after = _html(client, "/search?q=pruning")
+    assert "/credentials/vineyard-pruning-osu" in after
+    assert "/credentials/orchard-pruning-osu" in after
