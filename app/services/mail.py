@@ -87,12 +87,16 @@ def _deliver(emails: list[tuple[MailMessage, EmailMessage]]) -> None:
 
 def send_pending(limit: int = 200) -> int:
     """Send unsent mail (after every commit, and ``flask mail send``). Returns how many were
-    sent; a failure is recorded on the messages and they are tried again later."""
+    sent; a failure is recorded on the messages and they are tried again later.
+
+    On PostgreSQL the messages are locked until they are marked sent, and messages another
+    process is sending are skipped: hosts draining at once never send one message twice."""
     pending = db.session.scalars(
         sa.select(MailMessage)
         .where(MailMessage.sent_at.is_(None), MailMessage.attempts < MAX_ATTEMPTS)
         .order_by(MailMessage.id)
         .limit(limit)
+        .with_for_update(skip_locked=True)
     ).all()
     if not pending:
         return 0
