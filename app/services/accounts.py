@@ -204,13 +204,27 @@ def _queue_link_mail(user: User, *, invited_by: User | None = None) -> None:
     mail.queue(user.email, subject, body)
 
 
-def request_password_reset(email: str) -> None:
+def request_password_reset(email: str, address: str | None = None) -> None:
     """Anyone: e-mail a reset link to the account with this e-mail address, if there is an
     active one. Answers nothing either way, so the caller cannot learn whether it exists.
-    The mail is sent after the commit."""
+    The mail is sent after the commit.
+
+    Raises ``throttle.TooManyAttempts`` when the client ``address`` has asked too often (for
+    any accounts). An account that was sent ``PASSWORD_RESET_ACCOUNT`` links within its window
+    is sent no more until the window moves on, with the same silent answer."""
+    address_limit = (throttle.PASSWORD_RESET_ADDRESS, address)
+    throttle.check(address_limit, what="requests for password links")
+    throttle.fail(address_limit)
     user = users.find_user(email) if email else None
     if user is None or not user.active:
         return
+    account_limit = (throttle.PASSWORD_RESET_ACCOUNT, user.email)
+    try:
+        throttle.check(account_limit)
+    except throttle.TooManyAttempts:
+        current_app.logger.info("Password-reset mail withheld: too many for one account.")
+        return
+    throttle.fail(account_limit)
     _queue_link_mail(user)
     unit.commit()
 

@@ -1,4 +1,5 @@
-"""Throttling of failed sign-ins and API tokens, shared by every worker and host.
+"""Throttling of failed sign-ins, API tokens and password-reset mail, shared by every worker
+and host.
 
 Failures are counted per key (an account, a client address) in a sliding window. The counts
 live in the database, or in Redis when ``REDIS_URL`` is set, so a limit holds across all
@@ -36,6 +37,11 @@ class Limit:
 SIGN_IN_ACCOUNT = Limit("sign-in-account", 5, 15 * 60)
 SIGN_IN_ADDRESS = Limit("sign-in-address", 30, 15 * 60)
 API_TOKEN_ADDRESS = Limit("api-token-address", 30, 15 * 60)
+# Password-reset links: a few mails an hour to one account, so that nobody can flood another's
+# inbox (past it, the page answers as always and sends nothing more); per client address,
+# requests for any account, so that nobody can send mail to a list of addresses.
+PASSWORD_RESET_ACCOUNT = Limit("reset-account", 3, 60 * 60)
+PASSWORD_RESET_ADDRESS = Limit("reset-address", 10, 15 * 60)
 
 
 class TooManyAttempts(ServiceError):
@@ -43,11 +49,11 @@ class TooManyAttempts(ServiceError):
 
     status = 429
 
-    def __init__(self, retry_after: int):
+    def __init__(self, retry_after: int, what: str = "failed attempts"):
         minutes = max(1, math.ceil(retry_after / 60))
         unit = "minute" if minutes == 1 else "minutes"
         super().__init__(
-            f"Too many failed attempts. Please wait {minutes} {unit} and try again.",
+            f"Too many {what}. Please wait {minutes} {unit} and try again.",
             retry_after=retry_after,
         )
         self.retry_after = retry_after
@@ -118,9 +124,10 @@ def _counter():
     return _RedisCounter(url) if url else _DatabaseCounter()
 
 
-def check(*pairs: tuple[Limit, str | None]) -> None:
+def check(*pairs: tuple[Limit, str | None], what: str = "failed attempts") -> None:
     """Anyone, before trying credentials: raise ``TooManyAttempts`` when any (limit, value)
-    pair has used up its failures. Values that are ``None`` or empty are skipped."""
+    pair has used up its failures. Values that are ``None`` or empty are skipped; ``what``
+    names what was counted in the message."""
     counter, now = _counter(), time.time()
     waits = []
     for limit, value in pairs:
@@ -132,11 +139,12 @@ def check(*pairs: tuple[Limit, str | None]) -> None:
             oldest_that_counts = recent[len(recent) - limit.attempts]
             waits.append(max(1, math.ceil(oldest_that_counts + limit.window - now)))
     if waits:
-        raise TooManyAttempts(max(waits))
+        raise TooManyAttempts(max(waits), what)
 
 
 def fail(*pairs: tuple[Limit, str | None]) -> None:
-    """Anyone, after credentials were refused: count one failure against each pair. Commits."""
+    """Anyone, after credentials were refused (or a reset link was asked for): count one
+    against each pair. Commits."""
     counter, now = _counter(), time.time()
     for limit, value in pairs:
         if value:

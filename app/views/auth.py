@@ -260,7 +260,13 @@ def revoke_token(token_id: int):
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        accounts.request_password_reset(form.email.data)
+        try:
+            accounts.request_password_reset(form.email.data, address=request.remote_addr)
+        except TooManyAttempts as exc:
+            page = render_template(
+                "auth/forgot_password.html", form=form, sent=False, error=exc.message
+            )
+            return page, 429, {"Retry-After": str(exc.retry_after)}
         # The same answer whether or not the account exists.
         return render_template(
             "auth/forgot_password.html", form=form, sent=True, sent_message=FORGOT_SENT

@@ -128,8 +128,9 @@ def test_the_login_form_takes_any_text(client, email, password, next_url):
 def test_the_forgotten_password_form_takes_any_text(client, email):
     response = client.post("/forgot-password", data={"email": email})
     _no_trace(response)
-    assert response.status_code in (200, 422)
-    if response.status_code == 422:
+    # (429: this client asked for more links than one address may; the form keeps its text.)
+    assert response.status_code in (200, 422, 429)
+    if response.status_code in (422, 429):
         assert _input_value(_page(response), "email") == clean(email)
 
 

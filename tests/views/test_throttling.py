@@ -148,3 +148,41 @@ def test_a_forwarded_address_is_not_believed_unless_proxies_are_trusted(proxies,
         )
     # A guesser cannot dodge the limit by making up X-Forwarded-For.
     assert through_balancer(client, "more@example.org", "198.51.100.9").status_code == 429
+
+
+def ask_for_link(client, email, addr="203.0.113.7"):
+    return client.post(
+        "/forgot-password", data={"email": email}, environ_overrides={"REMOTE_ADDR": addr}
+    )
+
+
+def test_one_account_gets_a_few_reset_links_an_hour_with_the_same_answer(
+    storage, client, make_user, smtp
+):
+    """Nobody can flood someone's inbox with reset links; the page never says it held one back."""
+    make_user("ann@regents.example.org")
+    answers = set()
+    for n in range(throttle.PASSWORD_RESET_ACCOUNT.attempts + 2):
+        response = ask_for_link(client, "ann@regents.example.org", addr=f"198.51.100.{n}")
+        assert response.status_code == 200
+        answers.add(response.get_data(as_text=True))
+    assert len(answers) == 1 and "If an account uses that e-mail address" in answers.pop()
+    assert len(smtp.messages) == throttle.PASSWORD_RESET_ACCOUNT.attempts
+
+
+def test_one_address_asking_for_many_links_is_told_to_wait_and_keeps_what_it_typed(
+    storage, client, make_user, smtp
+):
+    make_user("bea@regents.example.org")
+    for n in range(throttle.PASSWORD_RESET_ADDRESS.attempts):
+        assert ask_for_link(client, f"someone-{n}@example.org").status_code == 200
+    response = ask_for_link(client, "bea@regents.example.org")
+    assert response.status_code == 429
+    assert 0 < int(response.headers["Retry-After"]) <= throttle.PASSWORD_RESET_ADDRESS.window
+    html = response.get_data(as_text=True)
+    assert "Too many requests for password links. Please wait" in html
+    assert 'value="bea@regents.example.org"' in html
+    assert smtp.messages == []
+    # Another address is not held up by this one.
+    assert ask_for_link(client, "bea@regents.example.org", addr="192.0.2.1").status_code == 200
+    assert [m["To"] for m in smtp.messages] == ["bea@regents.example.org"]
