@@ -341,6 +341,7 @@ class CreditForm(SectionForm):
     def set_cap(self, cap: float) -> None:
         """Say the cap the request is held to (the policy setting, not a number in the code)."""
         self.credit_hours.description = f"The policy allows up to {cap:g} credit hours."
+
     courses = _rows(CourseRow, "Courses")
     clock_hours = NumberField("Total clock hours of non-credit activities")
     activities = _rows(ActivityRow, "Non-credit activities and projects")

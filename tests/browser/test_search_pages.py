@@ -81,9 +81,18 @@ def _entry_on_a_pathway(live_server) -> str:
 @pytest.mark.parametrize("width", [375, 1280])
 @pytest.mark.parametrize(
     "path",
-    ["/", "/search?q=nursing&delivery=online", "ENTRY", "/institutions/university-of-oklahoma",
-     "/employers", "/institutions", "/industries/62", "/occupations/29-0000",
-     "/search?page=999&delivery=space", "/institutions/university-of-oklahoma?q=nursing"],
+    [
+        "/",
+        "/search?q=nursing&delivery=online",
+        "ENTRY",
+        "/institutions/university-of-oklahoma",
+        "/employers",
+        "/institutions",
+        "/industries/62",
+        "/occupations/29-0000",
+        "/search?page=999&delivery=space",
+        "/institutions/university-of-oklahoma?q=nursing",
+    ],
 )
 def test_pages_have_no_serious_accessibility_violations(live_server, js_page, path, width):
     js_page.set_viewport_size({"width": width, "height": 900})

@@ -30,8 +30,11 @@ def bearer(people):
 def test_patch_only_while_the_request_is_editable(client, people, bearer, state):
     req = request_in(people, state)
     before = (req.version, req.content.title)
-    response = client.patch(f"/api/v1/requests/{req.id}", headers=bearer("liaison"),
-                            json={"title": "Renamed Later", "version": req.version})
+    response = client.patch(
+        f"/api/v1/requests/{req.id}",
+        headers=bearer("liaison"),
+        json={"title": "Renamed Later", "version": req.version},
+    )
     if state in (RequestState.DRAFT, RequestState.REVISIONS_REQUESTED):
         assert response.status_code == 200, response.json
         assert response.json["title"] == "Renamed Later"
@@ -45,32 +48,45 @@ def test_patch_only_while_the_request_is_editable(client, people, bearer, state)
 
 def test_staff_cannot_edit_an_institutions_draft(client, people, bearer):
     req = request_in(people, RequestState.DRAFT)
-    response = client.patch(f"/api/v1/requests/{req.id}", headers=bearer("staff"),
-                            json={"title": "Edited by staff", "version": req.version})
+    response = client.patch(
+        f"/api/v1/requests/{req.id}",
+        headers=bearer("staff"),
+        json={"title": "Edited by staff", "version": req.version},
+    )
     assert response.status_code == 403
     assert workflow.get_request(people.liaison, req.id).content.title != "Edited by staff"
 
 
 def test_an_unknown_action_is_422_and_changes_nothing(client, people, bearer):
     req = request_in(people, RequestState.DRAFT)
-    response = client.post(f"/api/v1/requests/{req.id}/transitions", headers=bearer("liaison"),
-                           json={"action": "publish", "version": req.version})
+    response = client.post(
+        f"/api/v1/requests/{req.id}/transitions",
+        headers=bearer("liaison"),
+        json={"action": "publish", "version": req.version},
+    )
     assert response.status_code == 422
     assert "submit" in response.json["errors"]["action"][0]
     seen = client.get(f"/api/v1/requests/{req.id}", headers=bearer("liaison")).json
     assert seen["state"] == "draft" and seen["version"] == req.version
 
 
-@pytest.mark.parametrize("method, path", [
-    ("post", "/api/v1/requests"),
-    ("patch", "/api/v1/requests/{id}"),
-    ("post", "/api/v1/requests/{id}/transitions"),
-])
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        ("post", "/api/v1/requests"),
+        ("patch", "/api/v1/requests/{id}"),
+        ("post", "/api/v1/requests/{id}/transitions"),
+    ],
+)
 @pytest.mark.parametrize("body", ['{"kind": "endorsement",', "[1, 2]", "plain text"])
 def test_a_body_that_is_not_a_json_object_is_400(client, people, bearer, method, path, body):
     req = request_in(people, RequestState.DRAFT)
-    response = getattr(client, method)(path.format(id=req.id), headers=bearer("liaison"),
-                                       data=body, content_type="application/json")
+    response = getattr(client, method)(
+        path.format(id=req.id),
+        headers=bearer("liaison"),
+        data=body,
+        content_type="application/json",
+    )
     assert response.status_code == 400
     assert response.json["message"] == "Send a JSON object."
 
@@ -95,8 +111,9 @@ def test_a_liaison_never_lists_another_institutions_requests(client, people, bea
         assert theirs.id not in {r["id"] for r in mine["requests"]}
     listed = client.get("/api/v1/requests", headers=bearer("other")).json["requests"]
     assert [r["id"] for r in listed] == [theirs.id]
-    assert {r["id"] for r in client.get("/api/v1/requests", headers=bearer("staff"))
-            .json["requests"]} == {ours.id, theirs.id}
+    assert {
+        r["id"] for r in client.get("/api/v1/requests", headers=bearer("staff")).json["requests"]
+    } == {ours.id, theirs.id}
 
 
 def test_an_approved_request_names_its_entry(index, client, people, bearer):
@@ -115,10 +132,17 @@ def test_internal_notes_are_for_the_regents_only(client, people, bearer):
     req = request_in(people, RequestState.IN_REVIEW)
     workflow.add_comment(people.staff, req.id, internal, "internal")
     workflow.add_comment(people.staff, req.id, "Please confirm the cost.", "institution")
-    req = workflow.transition(people.staff, req.id, "recommend", version=req.version,
-                              recommendation="endorse", comment=rationale)
-    req = workflow.transition(people.chancellor, req.id, "return", version=req.version,
-                              comment=return_note)
+    req = workflow.transition(
+        people.staff,
+        req.id,
+        "recommend",
+        version=req.version,
+        recommendation="endorse",
+        comment=rationale,
+    )
+    req = workflow.transition(
+        people.chancellor, req.id, "return", version=req.version, comment=return_note
+    )
 
     as_liaison = client.get(f"/api/v1/requests/{req.id}", headers=bearer("liaison"))
     text = as_liaison.get_data(as_text=True)

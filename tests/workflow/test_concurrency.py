@@ -83,15 +83,17 @@ def _assert_published_once(app, req_id: int, liaison_id: int) -> None:
         req = db.session.get(CredentialRequest, req_id)
         assert req.state is RequestState.APPROVED and req.entry_id is not None
         approvals = db.session.scalars(
-            sa.select(TransitionRecord).where(TransitionRecord.request_id == req_id,
-                                              TransitionRecord.action == Action.APPROVE)
+            sa.select(TransitionRecord).where(
+                TransitionRecord.request_id == req_id, TransitionRecord.action == Action.APPROVE
+            )
         ).all()
         assert len(approvals) == 1
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Entry)) == 1
         liaison = db.session.get(User, liaison_id)
         subjects = db.session.scalars(
-            sa.select(MailMessage.subject).where(MailMessage.recipient == liaison.email,
-                                                 MailMessage.request_id == req_id)
+            sa.select(MailMessage.subject).where(
+                MailMessage.recipient == liaison.email, MailMessage.request_id == req_id
+            )
         ).all()
         assert sum(s.endswith(": approved") for s in subjects) == 1
         hits = search.search(SearchParams(q="unmanned aircraft")).hits
@@ -131,8 +133,10 @@ def test_twenty_simultaneous_approvals_through_the_api(live_app):
 
     def approve():
         response = live_app.test_client().post(
-            f"/api/v1/requests/{req_id}/transitions", headers=headers,
-            json={"action": "approve", "version": version})
+            f"/api/v1/requests/{req_id}/transitions",
+            headers=headers,
+            json={"action": "approve", "version": version},
+        )
         return response.status_code
 
     statuses = _race(approve)
@@ -164,8 +168,9 @@ def test_twenty_simultaneous_change_requests_on_one_entry_open_one(live_app):
     assert Counter(map(str, outcomes)) == {"filed": 1, "refused": CLICKS - 1}, outcomes
     with live_app.app_context():
         changes = db.session.scalars(
-            sa.select(CredentialRequest).where(CredentialRequest.entry_id == entry_id,
-                                               CredentialRequest.kind == "change")
+            sa.select(CredentialRequest).where(
+                CredentialRequest.entry_id == entry_id, CredentialRequest.kind == "change"
+            )
         ).all()
         assert len(changes) == 1
         db.session.remove()

@@ -49,8 +49,14 @@ ROLES = {
 }
 
 STATES = [
-    S.DRAFT, S.SUBMITTED, S.IN_REVIEW, S.REVISIONS_REQUESTED, S.RECOMMENDED,
-    S.APPROVED, S.DECLINED, S.WITHDRAWN,
+    S.DRAFT,
+    S.SUBMITTED,
+    S.IN_REVIEW,
+    S.REVISIONS_REQUESTED,
+    S.RECOMMENDED,
+    S.APPROVED,
+    S.DECLINED,
+    S.WITHDRAWN,
 ]
 
 
@@ -74,8 +80,7 @@ def test_the_matrix_covers_every_state_and_action():
 @pytest.fixture
 def fast_passwords(monkeypatch):
     # People hashes five passwords per test; this matrix is about the workflow, not passwords.
-    monkeypatch.setattr(users, "_hasher", PasswordHasher(time_cost=1, memory_cost=8,
-                                                         parallelism=1))
+    monkeypatch.setattr(users, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
 def _written(req_id: int) -> tuple:
@@ -83,10 +88,13 @@ def _written(req_id: int) -> tuple:
     count = sa.func.count()
     return (
         db.session.execute(
-            sa.select(CredentialRequest.state, CredentialRequest.version,
-                      CredentialRequest.recommendation, CredentialRequest.entry_id,
-                      CredentialRequest.assignee_id)
-            .where(CredentialRequest.id == req_id)
+            sa.select(
+                CredentialRequest.state,
+                CredentialRequest.version,
+                CredentialRequest.recommendation,
+                CredentialRequest.entry_id,
+                CredentialRequest.assignee_id,
+            ).where(CredentialRequest.id == req_id)
         ).one(),
         db.session.scalar(sa.select(count).select_from(TransitionRecord)),
         db.session.scalar(sa.select(count).select_from(MailMessage)),
@@ -112,13 +120,18 @@ def test_transition(app, fast_passwords, state, action, who):
         assert moved.state is outcome
         db.session.expire_all()
         records = db.session.scalars(
-            sa.select(TransitionRecord).where(TransitionRecord.request_id == req.id)
+            sa.select(TransitionRecord)
+            .where(TransitionRecord.request_id == req.id)
             .order_by(TransitionRecord.id)
         ).all()
         assert len(records) == len(req.transitions) == before[1] + 1
         last = records[-1]
         assert (last.action, last.from_state, last.to_state, last.actor_id) == (
-            Action(action), state, outcome, actor.id)
+            Action(action),
+            state,
+            outcome,
+            actor.id,
+        )
         row = db.session.get(CredentialRequest, req.id)
         assert row.state is outcome and row.version > version
     else:

@@ -41,8 +41,11 @@ def test_the_whole_path_through_the_api(index, client, people):
     staff, chancellor = _bearer(people.staff), _bearer(people.chancellor)
 
     def act(headers, req, action, **body):
-        return client.post(f"/api/v1/requests/{req['id']}/transitions", headers=headers,
-                           json={"action": action, "version": req["version"], **body})
+        return client.post(
+            f"/api/v1/requests/{req['id']}/transitions",
+            headers=headers,
+            json={"action": action, "version": req["version"], **body},
+        )
 
     draft = {"kind": "endorsement", "title": "Drone Mapping for Surveyors"}
     assert client.post("/api/v1/requests", json=draft).status_code == 401
@@ -54,19 +57,29 @@ def test_the_whole_path_through_the_api(index, client, people):
 
     # The liaison saves the rest of the form; a second save from the old version is refused.
     fields = {k: v for k, v in COMPLETE_FIELDS.items() if k != "title"}
-    saved = client.patch(f"/api/v1/requests/{req['id']}", headers=liaison,
-                         json={**fields, "version": req["version"]})
+    saved = client.patch(
+        f"/api/v1/requests/{req['id']}", headers=liaison, json={**fields, "version": req["version"]}
+    )
     assert saved.status_code == 200, saved.json
-    stale = client.patch(f"/api/v1/requests/{req['id']}", headers=liaison,
-                         json={"summary": "Overwrites the save.", "version": req["version"]})
+    stale = client.patch(
+        f"/api/v1/requests/{req['id']}",
+        headers=liaison,
+        json={"summary": "Overwrites the save.", "version": req["version"]},
+    )
     assert stale.status_code == 409 and stale.json["version"] == saved.json["version"]
     req = saved.json
     assert req["summary"] == COMPLETE_FIELDS["summary"]
 
     # Another institution's liaison cannot see, edit or move it: it does not exist for them.
     assert client.get(f"/api/v1/requests/{req['id']}", headers=other).status_code == 404
-    assert client.patch(f"/api/v1/requests/{req['id']}", headers=other,
-                        json={"title": "Ours now", "version": req["version"]}).status_code == 404
+    assert (
+        client.patch(
+            f"/api/v1/requests/{req['id']}",
+            headers=other,
+            json={"title": "Ours now", "version": req["version"]},
+        ).status_code
+        == 404
+    )
     assert act(other, req, "submit").status_code == 404
 
     response = act(liaison, req, "submit")
@@ -85,16 +98,20 @@ def test_the_whole_path_through_the_api(index, client, people):
     assert seen["allowed_actions"] == ["withdraw", "resubmit"]
     assert seen["transitions"][-1]["comment"] == "Name a second employer partner."
     partners = [*COMPLETE_FIELDS["partners"], {"name": "Skyward Drones", "role": "hires"}]
-    response = client.patch(f"/api/v1/requests/{req['id']}", headers=liaison,
-                            json={"partners": partners, "version": seen["version"]})
+    response = client.patch(
+        f"/api/v1/requests/{req['id']}",
+        headers=liaison,
+        json={"partners": partners, "version": seen["version"]},
+    )
     assert response.status_code == 200, response.json
     response = act(liaison, response.json, "resubmit")
     # Back to the reviewer who asked: no second claim.
     assert response.status_code == 200 and response.json["state"] == "in_review"
     req = response.json
 
-    response = act(staff, req, "recommend", recommendation="endorse",
-                   comment="Meets every rule of the policy.")
+    response = act(
+        staff, req, "recommend", recommendation="endorse", comment="Meets every rule of the policy."
+    )
     assert response.status_code == 200 and response.json["state"] == "recommended"
     recommended = response.json
     assert act(chancellor, req, "approve").status_code == 409  # the version before recommending
@@ -106,11 +123,18 @@ def test_the_whole_path_through_the_api(index, client, people):
 
     found = client.get("/api/v1/credentials", query_string={"q": "drone mapping"}).json
     assert [(r["id"], r["title"], r["endorsement"]) for r in found["results"]] == [
-        (approved.json["entry_id"], "Drone Mapping for Surveyors", "endorsed")]
+        (approved.json["entry_id"], "Drone Mapping for Surveyors", "endorsed")
+    ]
     mine = client.get(f"/api/v1/requests/{req['id']}", headers=liaison).json
     assert mine["state"] == "approved" and mine["entry_id"] == approved.json["entry_id"]
     assert [t["action"] for t in mine["transitions"]] == [
-        "submit", "claim", "request_revisions", "resubmit", "recommend", "approve"]
+        "submit",
+        "claim",
+        "request_revisions",
+        "resubmit",
+        "recommend",
+        "approve",
+    ]
 
 
 # --- e-mail through a real SMTP server ------------------------------------------------------------
@@ -161,8 +185,9 @@ def test_every_transition_that_concerns_the_institution_reaches_the_liaison(smtp
     rationale = "INTERNAL: budget office doubts the enrollment numbers."
     return_note = "INTERNAL: check the demand letter again before I sign."
     req = workflow.create_request(people.liaison, "endorsement", {"title": "Drone Mapping"})
-    req = workflow.update_request(people.liaison, req.id, req.version, COMPLETE_FIELDS | {
-        "title": "Drone Mapping"})
+    req = workflow.update_request(
+        people.liaison, req.id, req.version, COMPLETE_FIELDS | {"title": "Drone Mapping"}
+    )
     steps = [
         (people.liaison, "submit", {}),
         (people.staff, "claim", {}),
@@ -182,8 +207,13 @@ def test_every_transition_that_concerns_the_institution_reaches_the_liaison(smtp
     liaison_mail = smtp.to(people.liaison.email)
     # The liaison's own submit and resubmit are not sent back to them; every other step is.
     assert _subjects(liaison_mail) == [
-        "in review", "revisions requested", "recommended", "in review", "recommended",
-        "approved"]
+        "in review",
+        "revisions requested",
+        "recommended",
+        "in review",
+        "recommended",
+        "approved",
+    ]
     assert all(m["To"] == people.liaison.email for m in liaison_mail)
     assert "Add the course outcomes, please." in _text(liaison_mail[1])
     assert "Endorsed by State Regents" in _text(liaison_mail[-1])
@@ -194,15 +224,17 @@ def test_every_transition_that_concerns_the_institution_reaches_the_liaison(smtp
     assert _subjects(smtp.to(people.chancellor.email)) == ["recommended", "recommended"]
     assert smtp.to(people.other.email) == []  # another institution hears nothing of it
     unsent = db.session.scalar(
-        sa.select(sa.func.count()).select_from(MailMessage).where(MailMessage.sent_at.is_(None)))
+        sa.select(sa.func.count()).select_from(MailMessage).where(MailMessage.sent_at.is_(None))
+    )
     assert unsent == 0
 
 
 def test_a_comment_to_the_institution_is_mailed_an_internal_one_is_not(smtp, people):
     req = request_in(people, RequestState.IN_REVIEW)
     workflow.add_comment(people.staff, req.id, "INTERNAL: looks fine to me.", "internal")
-    workflow.add_comment(people.staff, req.id, "Could you add the cost?",
-                         CommentVisibility.INSTITUTION)
+    workflow.add_comment(
+        people.staff, req.id, "Could you add the cost?", CommentVisibility.INSTITUTION
+    )
     bodies = [_text(m) for m in smtp.to(people.liaison.email)]
     assert sum("Could you add the cost?" in b for b in bodies) == 1
     assert not any("INTERNAL" in b for b in bodies)
@@ -216,8 +248,11 @@ def test_a_transition_succeeds_while_the_mail_server_is_down(app, people):
     assert req.state is RequestState.IN_REVIEW
 
     message = db.session.scalar(
-        sa.select(MailMessage).where(MailMessage.recipient == people.liaison.email,
-                                     MailMessage.subject.endswith(": in review")))
+        sa.select(MailMessage).where(
+            MailMessage.recipient == people.liaison.email,
+            MailMessage.subject.endswith(": in review"),
+        )
+    )
     assert message.sent_at is None and message.attempts == 1 and message.last_error
 
     mailbox = Mailbox()
@@ -230,6 +265,9 @@ def test_a_transition_succeeds_while_the_mail_server_is_down(app, people):
     assert _subjects(mailbox.to(people.liaison.email)) == ["in review"]
     db.session.refresh(message)
     assert message.sent_at is not None and message.attempts == 2
-    assert db.session.scalar(
-        sa.select(sa.func.count()).select_from(MailMessage)
-        .where(MailMessage.sent_at.is_(None))) == 0
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count()).select_from(MailMessage).where(MailMessage.sent_at.is_(None))
+        )
+        == 0
+    )
