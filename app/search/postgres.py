@@ -7,26 +7,37 @@ Nothing lives outside the database, so every app host sees a publication at once
   tasks into rows; nothing is left to drain). Its ``tsvector`` is weighted: A the title, B the
   skills, C the institution, the summary and the rest of the text, D the taxonomy titles; the
   text search configuration ``search.inventory`` folds accents (``unaccent``) and stems
-  English (Snowball). A GIN index answers ``@@``.
+  English (Snowball). A GIN index answers ``@@``. A second, smaller ``tsvector``, stored in
+  the row itself, ranks the matches and answers word beginnings: the title (A), skills (B)
+  and summary (C) with their positions, the words of the rest of the text without (which
+  rank as D). Ranking with the whole document read it out of line for every match and cost
+  three times as much on a word most entries have.
 - A query is read by the same code as on Whoosh (``app.search.plan``: filter words,
   institutions, synonyms, compounds, typos, word beginnings) over the vocabulary in
   ``search.words`` (typo candidates through ``pg_trgm``); each unit becomes a
-  ``websearch_to_tsquery`` (or ``to_tsquery('simple', 'cyber:*')`` for a word being typed).
-- Matching, filters, facet counts (disjunctive, per ``facet:value`` key), the total, sorting
-  and paging are one SQL statement; highlights come from ``ts_headline`` on the page's hits.
-- ``search.state.generation`` is raised by every change, so a process may remember rendered
-  pages until the next change anywhere.
+  ``websearch_to_tsquery`` (or ``to_tsquery('simple', 'cyber:*')`` for a word being typed,
+  matched against the title and skill words of the smaller vector).
+- Each such part is matched and ranked by PostgreSQL once per search generation and process
+  (``_Parts``); its ``{entry: rank}`` is kept, and a search combines its parts' sets in
+  memory: units must all match (any, as a fallback), filters and facet counts (disjunctive)
+  are set operations with each facet value's entries (``_FacetSets``), sorts read each
+  entry's place in PostgreSQL's order of the sort. So a word most of 100,000 entries have is
+  read once, and each other page, sort or filter of it costs set operations only, as on
+  Whoosh. Highlights come from ``ts_headline`` on the page's hits.
+- ``search.state.generation`` is raised by every change, so what a process keeps (parts,
+  facet sets, orders, rendered pages) is dropped at the next change anywhere.
 """
 
 from __future__ import annotations
 
 import gc
+import heapq
 import json
 import re
 import threading
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import unescape
 
 import sqlalchemy as sa
@@ -67,6 +78,9 @@ SORT_SQL = {
     "cost": "cost_sort, title_sort, entry_id",
     "duration": "duration_sort, title_sort, entry_id",
 }
+# The title and skill words of ``ranked`` (weights A and B; the words without positions are
+# left out), GIN-indexed as this very expression: where a word being typed is looked for.
+HEADS = "ts_filter(ranked, '{a,b}')"
 # Typo candidates: words sharing at least this share of trigrams with the typed word.
 TRIGRAM_THRESHOLD = 0.25
 # Control characters that never occur in stored text (``_clean``): highlight markers.
@@ -100,6 +114,7 @@ def _row(entry: Entry) -> dict:
         "b": _words(doc["skills_text"]),
         "c": _words(f"{doc['institution_text']}\n{doc['summary']}\n{doc['body']}"),
         "d": _words(doc["taxonomy_text"]),
+        "s": _words(doc["summary"]),
         # Kept escaped: ts_headline drops what looks like a tag, and keeps an entity whole.
         "title": str(escape(_clean(doc["title"]))),
         "summary": str(escape(_clean(doc["summary"]))),
@@ -117,19 +132,25 @@ def _row(entry: Entry) -> dict:
 # 500 entries, not one each.
 _UPSERT = sa.text(
     f"""
-    INSERT INTO search.documents (entry_id, version, document, facets, published, title_sort,
-                                  cost_sort, duration_sort)
+    INSERT INTO search.documents (entry_id, version, document, ranked, facets, published,
+                                  title_sort, cost_sort, duration_sort)
     SELECT r.entry_id, r.version,
            setweight(to_tsvector('{CONFIG}', r.a), 'A')
            || setweight(to_tsvector('{CONFIG}', r.b), 'B')
            || setweight(to_tsvector('{CONFIG}', r.c), 'C')
            || setweight(to_tsvector('{CONFIG}', r.d), 'D'),
+           setweight(to_tsvector('{CONFIG}', r.a), 'A')
+           || setweight(to_tsvector('{CONFIG}', r.b), 'B')
+           || setweight(to_tsvector('{CONFIG}', r.s), 'C')
+           || strip(to_tsvector('{CONFIG}', r.c)),
            r.facets, r.published, r.title_sort, r.cost_sort, r.duration_sort
     FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(
-        entry_id integer, version integer, a text, b text, c text, d text, facets text[],
-        published integer, title_sort text, cost_sort bigint, duration_sort bigint)
+        entry_id integer, version integer, a text, b text, c text, d text, s text,
+        facets text[], published integer, title_sort text, cost_sort bigint,
+        duration_sort bigint)
     ON CONFLICT (entry_id) DO UPDATE SET
-        version = EXCLUDED.version, document = EXCLUDED.document, facets = EXCLUDED.facets,
+        version = EXCLUDED.version, document = EXCLUDED.document, ranked = EXCLUDED.ranked,
+        facets = EXCLUDED.facets,
         published = EXCLUDED.published, title_sort = EXCLUDED.title_sort,
         cost_sort = EXCLUDED.cost_sort, duration_sort = EXCLUDED.duration_sort
     """  # noqa: S608  # nosec B608
@@ -366,7 +387,21 @@ def rebuild(progress: Callable[[int], None] | None = None, *, lock_timeout: floa
     session.execute(sa.delete(IndexTask))
     _bump(session)
     session.commit()
+    _vacuum()
     return count
+
+
+def _vacuum() -> None:
+    """After a rebuild every row is new and every old one dead: clean them up and give the
+    planner fresh statistics now rather than whenever autovacuum comes (until then a word most
+    entries have took twice as long). Not fatal: autovacuum does the same later. Without
+    shortening the files, which would wait for every search reading them to end."""
+    try:
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            for table in ("documents", "texts", "words", "suggestions"):
+                conn.exec_driver_sql(f"VACUUM (ANALYZE, TRUNCATE false) search.{table}")
+    except sa.exc.SQLAlchemyError as exc:
+        current_app.logger.warning("Search tables not vacuumed after the rebuild: %s", exc)
 
 
 def sync(*, lock_timeout: float = 2.0, strict: bool = False) -> int:
@@ -410,6 +445,8 @@ class _Memory:
         self.near: dict[tuple[str, int], tuple[str, ...]] = {}
         self.prefixes: dict[str, bool] = {}
         self.facet_sets: _FacetSets | None = None
+        self.parts: _Parts | None = None
+        self.orders: dict[str, dict[int, int]] = {}
 
     def page(self, key: tuple, compute):
         return self.pages.get_or_compute(key, compute)
@@ -494,8 +531,149 @@ def _like_prefix(text: str) -> str:
 # --- reading a search ---------------------------------------------------------------------
 
 
+def _words_text(words: tuple[str, ...]) -> str | None:
+    """The text ``websearch_to_tsquery`` reads for an alternative's words (a phrase when
+    there are several); None when none of them is searchable."""
+    tokens = [w for w in words if w]
+    if not any(stems(w) for w in tokens):
+        return None
+    text = _words(" ".join(w.replace('"', " ") for w in tokens))
+    return f'"{text}"' if len(tokens) > 1 else text
+
+
+def _prefix_text(prefix: str) -> str | None:
+    """The ``to_tsquery('simple', …)`` text of a word being typed: ``cyber:*``."""
+    word = "".join(c for c in fold(prefix) if c.isalnum())
+    return f"{word}:*" if word else None
+
+
+# What each kind of query part reads: its words in the whole document, ranked by ``ranked``;
+# a word beginning in the title and skill words only (``HEADS``), as on Whoosh.
+_PART_SQL = {
+    "words": (
+        f"websearch_to_tsquery('{CONFIG}', :text)",
+        "document @@ q",
+        f"ts_rank('{WEIGHTS}', ranked, q)",
+    ),
+    "prefix": ("to_tsquery('simple', :text)", f"{HEADS} @@ q", f"ts_rank('{WEIGHTS}', {HEADS}, q)"),
+}
+# At most this many (entry, score) pairs of query parts are kept per process and generation
+# (about 100 bytes each): a word most of 100,000 entries have is about 45,000.
+PART_CACHE_PAIRS = 1_000_000
+
+
+class _Parts:
+    """Each query part's matches with their rank (``{entry_id: rank}``), read once per search
+    generation and process: a word is matched and ranked in PostgreSQL once, and every search
+    using it (another page, sort, filter, or other words with it) combines the sets in memory,
+    as on Whoosh. The least recently used are let go beyond ``PART_CACHE_PAIRS``."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.values: OrderedDict[tuple[str, str], dict[int, float]] = OrderedDict()
+        self.pairs = 0
+
+    def scores(self, kind: str, text: str) -> dict[int, float]:
+        key = (kind, text)
+        with self.lock:
+            found = self.values.get(key)
+            if found is not None:
+                self.values.move_to_end(key)
+                return found
+        query, match, rank = _PART_SQL[kind]
+        statement = f"SELECT entry_id, {rank} FROM search.documents, {query} AS q WHERE {match}"  # noqa: S608  # nosec B608
+        found = dict(_read(statement, {"text": text}, indexed=True))
+        with self.lock:
+            if key not in self.values:
+                self.values[key] = found
+                self.pairs += len(found)
+            while self.pairs > PART_CACHE_PAIRS and len(self.values) > 1:
+                _key, gone = self.values.popitem(last=False)
+                self.pairs -= len(gone)
+        return found
+
+
+def _parts(memory: _Memory) -> _Parts:
+    with memory.lock:
+        if memory.parts is None:
+            memory.parts = _Parts()
+        return memory.parts
+
+
+def _orders(memory: _Memory, sort: str) -> dict[int, int]:
+    """Each entry's place in the order of ``sort`` (PostgreSQL's collation for titles), read
+    once per generation and process."""
+    with memory.lock:
+        found = memory.orders.get(sort)
+    if found is None:
+        ids = _reader().scalars(
+            sa.text(f"SELECT entry_id FROM search.documents ORDER BY {SORT_SQL[sort]}")  # noqa: S608  # nosec B608
+        )
+        found = {entry_id: n for n, entry_id in enumerate(ids)}
+        with memory.lock:
+            memory.orders[sort] = found
+    return found
+
+
+def _unit_scores(parts: _Parts, unit) -> dict[int, float] | None:
+    """``{entry_id: score}`` of one unit: any of its alternatives (each weighted by its
+    boost), or its word beginning (weighted ``PREFIX_WEIGHT``); None when nothing in it is
+    searchable."""
+    pieces = []
+    for alt in unit.alternatives:
+        text = _words_text(alt.words)
+        if text is not None:
+            pieces.append((alt.boost, parts.scores("words", text)))
+    if unit.prefix and (text := _prefix_text(unit.prefix)) is not None:
+        pieces.append((PREFIX_WEIGHT, parts.scores("prefix", text)))
+    if not pieces:
+        return None
+    if len(pieces) == 1:
+        boost, found = pieces[0]
+        return {entry_id: boost * rank for entry_id, rank in found.items()}
+    scores: dict[int, float] = {}
+    for boost, found in pieces:
+        for entry_id, rank in found.items():
+            scores[entry_id] = scores.get(entry_id, 0.0) + boost * rank
+    return scores
+
+
+def _plan_scores(memory: _Memory, plan: Plan, any_unit: bool) -> dict[int, float] | None:
+    """``{entry_id: score}`` of the entries matching every unit of ``plan`` (any unit when
+    ``any_unit``), their scores summed; None when no unit is searchable."""
+    parts = _parts(memory)
+    units = [s for s in (_unit_scores(parts, u) for u in plan.units) if s is not None]
+    if not units:
+        return None
+    if len(units) == 1:
+        return units[0]
+    if any_unit:
+        total: dict[int, float] = {}
+        for found in units:
+            for entry_id, score in found.items():
+                total[entry_id] = total.get(entry_id, 0.0) + score
+        return total
+    units.sort(key=len)
+    docs = set(units[0])
+    for found in units[1:]:
+        docs.intersection_update(found)
+    return {d: sum(found[d] for found in units) for d in docs}
+
+
+def _highlight(sql: _Sql, plan: Plan | None) -> str | None:
+    """The ``tsquery`` expression ``ts_headline`` marks: every searchable part of ``plan``."""
+    lights = []
+    for unit in plan.units if plan else ():
+        for alt in unit.alternatives:
+            if (text := _words_text(alt.words)) is not None:
+                lights.append(f"websearch_to_tsquery('{CONFIG}', {sql.bind(text)})")
+        if unit.prefix and (text := _prefix_text(unit.prefix)) is not None:
+            lights.append(f"to_tsquery('simple', {sql.bind(text)})")
+    return " || ".join(lights) or None
+
+
 class _Sql:
-    """Bind parameters and the SQL of a query's parts."""
+    """Bind parameters of a statement."""
 
     def __init__(self) -> None:
         self.params: dict[str, object] = {}
@@ -505,141 +683,28 @@ class _Sql:
         self.params[name] = value
         return f":{name}"
 
-    def words_query(self, words: tuple[str, ...]) -> str | None:
-        tokens = [w for w in words if w]
-        if not any(stems(w) for w in tokens):
-            return None
-        text = _words(" ".join(w.replace('"', " ") for w in tokens))
-        if len(tokens) > 1:
-            text = f'"{text}"'
-        return f"websearch_to_tsquery('{CONFIG}', {self.bind(text)})"
 
-    def prefix_query(self, prefix: str) -> str | None:
-        word = "".join(c for c in fold(prefix) if c.isalnum())
-        if not word:
-            return None
-        # A word beginning is looked for in titles and skills (weights A and B), as on Whoosh.
-        return f"to_tsquery('simple', {self.bind(word + ':*AB')})"
+def _read(text: str, params: dict, *, indexed: bool) -> list:
+    """The rows of a statement. With words to match, through the GIN indexes: the planner
+    does not count what reading each document out of line costs, and on a word most entries
+    have it would read every row's document instead (about 2.5 times slower)."""
+    reader = _reader()
+    if not indexed:
+        return reader.execute(sa.text(text), params).all()
+    reader.execute(sa.text("SET LOCAL enable_seqscan = off"))
+    rows = reader.execute(sa.text(text), params).all()
+    reader.execute(sa.text("SET LOCAL enable_seqscan = on"))  # (after an error: rolled back)
+    return rows
 
 
-class _Query:
-    """The SQL pieces of a plan: what must match, how it scores, what it highlights."""
-
-    def __init__(self, sql: _Sql, plan: Plan | None, any_unit: bool = False) -> None:
-        self.match: str | None = None
-        self.score = "0"
-        self.highlight: str | None = None
-        if plan is None:
-            return
-        units, scores, lights = [], [], []
-        for unit in plan.units:
-            parts = []
-            for alt in unit.alternatives:
-                q = sql.words_query(alt.words)
-                if q is None:
-                    continue
-                parts.append(q)
-                scores.append(f"{alt.boost} * ts_rank('{WEIGHTS}', document, {q})")
-            if unit.prefix:
-                q = sql.prefix_query(unit.prefix)
-                if q is not None:
-                    parts.append(q)
-                    scores.append(f"{PREFIX_WEIGHT} * ts_rank('{WEIGHTS}', document, {q})")
-            if parts:
-                units.append("(" + " || ".join(parts) + ")")
-                lights.extend(parts)
-        if not units:
-            return
-        self.match = (" || " if any_unit else " && ").join(units)
-        self.score = " + ".join(scores) if scores else "0"
-        self.highlight = " || ".join(lights)
-
-
-def _filter_sql(sql: _Sql, filters: dict[str, list[str]], skip: str | None = None) -> str:
-    parts = []
-    for facet, values in filters.items():
-        if facet == skip or not values:
-            continue
-        keys = [f"{facet}:{v}" for v in values]
-        parts.append(f"facets && CAST({sql.bind(keys)} AS text[])")
-    return " AND ".join(parts) or "TRUE"
-
-
-def _statement(
-    sql: _Sql,
-    query: _Query,
-    filters: dict[str, list[str]],
-    *,
-    order: str,
-    limit: int,
-    offset: int,
-    facets: bool,
-    institution: str | None = None,
-    given_filters: dict[str, list[str]] | None = None,
-) -> str:
-    """One statement: the page's hits, the total, the words' own matches, the facet counts
-    (each facet with a filter of its own counted without it), and what the institution the
-    words named has, and what the given filters alone would find."""
-    where = f"document @@ ({query.match})" if query.match else "TRUE"
-    final_filter = _filter_sql(sql, filters)
-    mine = sql.bind([f"institution:{institution}"]) if institution else None
-    if order == "relevance":
-        first = f"(facets @> CAST({mine} AS text[])) DESC, " if mine else ""
-        order_by = f"{first}score DESC, entry_id"
-    else:
-        order_by = SORT_SQL[order]
-    score = query.score if order == "relevance" else "0"
-    parts = [
-        f"""(SELECT 'hit' AS kind, entry_id::text AS key, 0::bigint AS n, score
-             FROM final ORDER BY {order_by} LIMIT {int(limit)} OFFSET {int(offset)})""",  # noqa: S608  # nosec B608
-        "SELECT 'total', NULL, count(*), NULL FROM final",
-        "SELECT 'base', NULL, count(*), NULL FROM base",
-    ]
-    if mine:
-        parts.append(
-            f"SELECT 'offer', NULL, count(*), NULL FROM final "  # noqa: S608  # nosec B608
-            f"WHERE facets @> CAST({mine} AS text[])"  # noqa: S608  # nosec B608
-        )
-    if given_filters is not None:
-        parts.append(
-            f"SELECT 'without', NULL, count(*), NULL FROM base "  # noqa: S608  # nosec B608
-            f"WHERE {_filter_sql(sql, given_filters)}"  # noqa: S608  # nosec B608
-        )
-    if facets and query.match:
-        # The words' matches, for the facet counts (``_FacetSets``); no words: every entry.
-        parts.append("SELECT 'ids', string_agg(entry_id::text, ','), count(*), NULL FROM base")
-    return f"""
-        WITH base AS MATERIALIZED (
-            SELECT entry_id, facets, published, title_sort, cost_sort, duration_sort,
-                   {score} AS score
-            FROM search.documents WHERE {where}
-        ),
-        final AS MATERIALIZED (SELECT * FROM base WHERE {final_filter})
-        {" UNION ALL ".join(parts)}
-    """  # noqa: S608  # nosec B608
-
-
+@dataclass
 class _Answer:
-    def __init__(self, rows) -> None:
-        self.hits: list[tuple[int, float | None]] = []
-        self.total = 0
-        self.base = 0
-        self.ids: frozenset[int] | None = None  # the words' matches (None: every entry)
-        self.offer = 0
-        self.without: int | None = None
-        for kind, key, n, score in rows:
-            if kind == "hit":
-                self.hits.append((int(key), score))
-            elif kind == "total":
-                self.total = n
-            elif kind == "base":
-                self.base = n
-            elif kind == "ids":
-                self.ids = frozenset(map(int, key.split(","))) if key else frozenset()
-            elif kind == "offer":
-                self.offer = n
-            elif kind == "without":
-                self.without = n
+    hits: list[tuple[int, float | None]] = field(default_factory=list)
+    total: int = 0
+    base: int = 0  # the words' own matches, before any filter
+    ids: frozenset[int] | None = None  # the words' matches (None: every entry)
+    offer: int = 0  # the matches the institution the words named has
+    without: int | None = None  # what the given filters alone would find
 
 
 def _searchable(plan: Plan) -> bool:
@@ -651,16 +716,54 @@ class _Run:
     plan: Plan | None
     answer: _Answer
     filters: dict[str, list[str]]
-    query: _Query
-    sql: _Sql
     memory: _Memory
     fallback: bool = False
     only_stop_words: bool = False
 
 
-def _execute(
-    params: SearchParams, context: QueryContext, *, limit: int, offset: int, facets: bool
-) -> _Run:
+def _answer(
+    memory: _Memory,
+    scores: dict[int, float] | None,
+    filters: dict[str, list[str]],
+    *,
+    order: str,
+    limit: int,
+    offset: int,
+    institution: str | None,
+    given_filters: dict[str, list[str]] | None,
+) -> _Answer:
+    """Filters, totals, counts and the page, from the words' matches and the facet sets."""
+    sets = _facet_sets(memory)
+    base = sets.all_docs if scores is None else frozenset(scores)
+    final = _query._intersect(base, _query._filter_sets(sets, filters).values())
+    mine = sets.postings("institution").get(institution, frozenset()) if institution else None
+    wanted = offset + limit
+    if order == "relevance":
+        score = scores.get if scores is not None else (lambda _entry_id, _d=0.0: 0.0)
+        if mine is not None:
+            ranked = heapq.nsmallest(
+                wanted, final, key=lambda e: (e not in mine, -score(e, 0.0), e)
+            )
+        else:
+            ranked = heapq.nsmallest(wanted, final, key=lambda e: (-score(e, 0.0), e))
+        hits = [(e, score(e, 0.0)) for e in ranked[offset:]]
+    else:
+        place = _orders(memory, order)
+        hits = [(e, None) for e in heapq.nsmallest(wanted, final, key=place.__getitem__)[offset:]]
+    without = None
+    if given_filters is not None:
+        without = len(_query._intersect(base, _query._filter_sets(sets, given_filters).values()))
+    return _Answer(
+        hits=hits,
+        total=len(final),
+        base=len(base),
+        ids=None if scores is None else base,
+        offer=len(final & mine) if mine is not None else 0,
+        without=without,
+    )
+
+
+def _execute(params: SearchParams, context: QueryContext, *, limit: int, offset: int) -> _Run:
     """Read the query and run it (once more with any word when all words find nothing)."""
     memory = _current()
     q = params.q.strip()[: _query.MAX_QUERY_LENGTH]
@@ -670,26 +773,23 @@ def _execute(
     institution = plan.institution.code if plan and plan.institution else None
     searched = plan if plan is not None and _searchable(plan) else None
     if plan is not None and searched is None and not (plan.filters or plan.institution):
-        nothing = _Answer([("ids", "", 0, None)])
-        return _Run(plan, nothing, filters, _Query(_Sql(), None), _Sql(), memory, False, True)
+        nothing = _Answer(ids=frozenset())
+        return _Run(plan, nothing, filters, memory, False, True)
     given = params.filters if plan is not None and plan.filters else None
 
     def run(any_unit: bool) -> _Run:
-        sql = _Sql()
-        query = _Query(sql, searched, any_unit)
-        text = _statement(
-            sql,
-            query,
+        scores = _plan_scores(memory, searched, any_unit) if searched is not None else None
+        answer = _answer(
+            memory,
+            scores,
             filters,
             order=order,
             limit=limit,
             offset=offset,
-            facets=facets,
             institution=institution,
             given_filters=given,
         )
-        answer = _Answer(_reader().execute(sa.text(text), sql.params).all())
-        return _Run(plan, answer, filters, query, sql, memory, any_unit)
+        return _Run(plan, answer, filters, memory, any_unit)
 
     found = run(False)
     if searched is not None and found.answer.base == 0 and len(searched.units) > 1:
@@ -805,11 +905,12 @@ def _plan_terms(plan: Plan | None) -> frozenset[str]:
 def run(params: SearchParams, context: QueryContext | None = None) -> SearchResults:
     context = context or QueryContext()
     start = (params.page - 1) * params.per_page
-    r = _execute(params, context, limit=params.per_page, offset=start, facets=True)
+    r = _execute(params, context, limit=params.per_page, offset=start)
     plan, answer = r.plan, r.answer
     facets = _facet_counts(r.memory, answer, r.filters)
     _query.mark_word_filters(facets, plan, params)
-    texts = _headlines([entry_id for entry_id, _s in answer.hits], r.query.highlight, r.sql)
+    sql = _Sql()
+    texts = _headlines([entry_id for entry_id, _s in answer.hits], _highlight(sql, plan), sql)
     relevance = params.sort == "relevance"
     hits = []
     for entry_id, score in answer.hits:
@@ -848,7 +949,7 @@ def ordered_ids(
     """Every match of a search in its order (at most ``limit`` ids), for exports."""
     if params.sort not in SORT_SQL and params.sort != "relevance":
         params = SearchParams(**{**params.__dict__, "sort": "title"})
-    r = _execute(params, context or QueryContext(), limit=limit, offset=0, facets=False)
+    r = _execute(params, context or QueryContext(), limit=limit, offset=0)
     return r.answer.total, [entry_id for entry_id, _s in r.answer.hits]
 
 
