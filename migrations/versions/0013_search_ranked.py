@@ -28,6 +28,15 @@ _SUMMARY = (
 )
 
 
+FILL_RANKED = f"""
+    UPDATE search.documents AS d
+    SET ranked = ts_filter(d.document, '{{a,b}}')
+                 || setweight(to_tsvector('search.inventory', {_SUMMARY}), 'C')
+                 || strip(ts_filter(d.document, '{{c}}'))
+    FROM search.texts AS t WHERE t.entry_id = d.entry_id
+"""  # noqa: S608  # nosec B608
+
+
 def _postgres() -> bool:
     return op.get_bind().dialect.name == "postgresql"
 
@@ -36,15 +45,7 @@ def upgrade():
     if not _postgres():
         return
     op.execute("ALTER TABLE search.documents ADD COLUMN ranked tsvector")
-    op.execute(
-        f"""
-        UPDATE search.documents AS d
-        SET ranked = ts_filter(d.document, '{{a,b}}')
-                     || setweight(to_tsvector('search.inventory', {_SUMMARY}), 'C')
-                     || strip(ts_filter(d.document, '{{c}}'))
-        FROM search.texts AS t WHERE t.entry_id = d.entry_id
-        """  # noqa: S608  # nosec B608
-    )
+    op.execute(FILL_RANKED)
     op.execute(
         "UPDATE search.documents SET ranked = ts_filter(document, '{a,b}') "
         "|| strip(ts_filter(document, '{c}')) WHERE ranked IS NULL"

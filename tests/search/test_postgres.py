@@ -182,3 +182,67 @@ def test_an_import_is_searchable_when_it_commits(pg, monkeypatch, tmp_path):
     assert total("apiary") == 2
     assert total("apicultur") == 1
     assert db.session.scalar(sa.select(sa.func.count(IndexTask.id))) == 0
+
+
+def test_a_word_read_once_serves_other_pages_sorts_and_filters_until_anything_changes(pg):
+    """A query part is matched in PostgreSQL once per generation; another sort, page or filter
+    of it reads no document again; any publication drops what was kept."""
+    for n in range(3):
+        publish(title=f"Orchard Pruning {n}", delivery="online" if n else "in-person")
+    assert total("pruning") == 3
+    statements = []
+
+    def count(conn, cursor, statement, *args):
+        if "FROM search.documents, " in statement:
+            statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        by_title = search.search(SearchParams(q="pruning", sort="title", per_page=2, page=2))
+        online = search.search(SearchParams(q="pruning", filters={"delivery": ["online"]}))
+        assert [h.entry_id for h in by_title.hits] and by_title.total == 3
+        assert online.total == 2
+        assert statements == []
+        publish(title="Vineyard Pruning")
+        assert total("pruning") == 4
+        assert len(statements) >= 1
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)
+
+
+def test_a_word_ranks_by_where_it_was_found_title_skill_summary_then_the_rest(pg):
+    """The order of where a word was found: title, skill, summary, the rest of the text (a
+    taxonomy title only comes last: tests/search/test_precision.py)."""
+    publish(title="Apiary Management", summary="Keep hives.")
+    publish(title="Hive Keeping", skills=["Apiary inspection"], summary="Keep hives.")
+    publish(title="Bee Farming", summary="Run an apiary business.")
+    publish(title="Pollinator Care", summary="Care for bees.", assessment="Visit an apiary.")
+    titles = [
+        str(h.title_html).replace("<mark>", "").replace("</mark>", "")
+        for h in search.search(SearchParams(q="apiary")).hits
+    ]
+    assert titles == ["Apiary Management", "Hive Keeping", "Bee Farming", "Pollinator Care"]
+
+
+def test_the_migration_gives_existing_rows_the_vector_a_rebuild_writes(pg):
+    """Migration 0013 fills ``ranked`` from each row's document and stored summary: the same
+    vector the writer makes from the entry (markup and joined words included)."""
+    publish(
+        title="HVAC/R Controls & <Sensors>",
+        skills=["Refrigerant recovery", "Brazing"],
+        summary='Service "split" systems & heat pumps; reach <b>EPA 608</b> @ field sites.',
+        assessment="Long text about ducts, airflow and the customer's building.",
+    )
+    publish(title="Welding Basics", summary="Arc & MIG.")
+    from importlib import import_module
+
+    migration = import_module("migrations.versions.0013_search_ranked")
+    written = dict(
+        db.session.execute(sa.text("SELECT entry_id, ranked FROM search.documents")).all()
+    )
+    db.session.execute(sa.text("UPDATE search.documents SET ranked = ''::tsvector"))
+    db.session.execute(sa.text(migration.FILL_RANKED))
+    migrated = dict(
+        db.session.execute(sa.text("SELECT entry_id, ranked FROM search.documents")).all()
+    )
+    assert migrated == written
