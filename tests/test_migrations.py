@@ -14,6 +14,10 @@ from tests.conftest import base_config
 from tests.databases import ENGINES, create_database
 
 
+# SQLite's reflection cannot read an index on an expression (lower(name)); alembic then
+# leaves that index out of the comparison.
+@pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")
+@pytest.mark.filterwarnings("ignore:autogenerate skipping metadata-specified expression-based")
 @pytest.mark.parametrize("engine", ENGINES)
 def test_upgrade_matches_models_and_downgrade_empties(engine, tmp_path):
     url, drop = create_database(engine, tmp_path)

@@ -216,6 +216,10 @@ class StackTarget(_Child, db.Model):
     name: Mapped[str] = mapped_column(sa.String(300))
 
 
+# The "Stacks into" filter finds targets by their name in lower case (``lower(name)``).
+sa.Index("ix_content_stacks_lower_name", sa.func.lower(StackTarget.name))
+
+
 class ContentTerm(_Child, db.Model):
     """A taxonomy term (competency, focus area, industry, occupation) the content aligns with."""
 

@@ -447,6 +447,7 @@ class _Memory:
         self.facet_sets: _FacetSets | None = None
         self.parts: _Parts | None = None
         self.orders: dict[str, dict[int, int]] = {}
+        self.skill_labels: dict[str, str | None] = {}
 
     def page(self, key: tuple, compute):
         return self.pages.get_or_compute(key, compute)
@@ -570,19 +571,22 @@ class _Parts:
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.values: OrderedDict[tuple[str, str], dict[int, float]] = OrderedDict()
+        self.values: OrderedDict[tuple, dict[int, float]] = OrderedDict()
         self.pairs = 0
 
     def scores(self, kind: str, text: str) -> dict[int, float]:
-        key = (kind, text)
+        query, match, rank = _PART_SQL[kind]
+        statement = f"SELECT entry_id, {rank} FROM search.documents, {query} AS q WHERE {match}"  # noqa: S608  # nosec B608
+        return self.kept((kind, text), lambda: dict(_read(statement, {"text": text}, indexed=True)))
+
+    def kept(self, key: tuple, compute) -> dict[int, float]:
+        """``compute()``, kept under ``key`` (the least recently used let go first)."""
         with self.lock:
             found = self.values.get(key)
             if found is not None:
                 self.values.move_to_end(key)
                 return found
-        query, match, rank = _PART_SQL[kind]
-        statement = f"SELECT entry_id, {rank} FROM search.documents, {query} AS q WHERE {match}"  # noqa: S608  # nosec B608
-        found = dict(_read(statement, {"text": text}, indexed=True))
+        found = compute()
         with self.lock:
             if key not in self.values:
                 self.values[key] = found
@@ -618,24 +622,25 @@ def _orders(memory: _Memory, sort: str) -> dict[int, int]:
 def _unit_scores(parts: _Parts, unit) -> dict[int, float] | None:
     """``{entry_id: score}`` of one unit: any of its alternatives (each weighted by its
     boost), or its word beginning (weighted ``PREFIX_WEIGHT``); None when nothing in it is
-    searchable."""
+    searchable. Kept with the parts, so that a word and its beginning are summed once."""
     pieces = []
     for alt in unit.alternatives:
         text = _words_text(alt.words)
         if text is not None:
-            pieces.append((alt.boost, parts.scores("words", text)))
+            pieces.append((alt.boost, "words", text))
     if unit.prefix and (text := _prefix_text(unit.prefix)) is not None:
-        pieces.append((PREFIX_WEIGHT, parts.scores("prefix", text)))
+        pieces.append((PREFIX_WEIGHT, "prefix", text))
     if not pieces:
         return None
-    if len(pieces) == 1:
-        boost, found = pieces[0]
-        return {entry_id: boost * rank for entry_id, rank in found.items()}
-    scores: dict[int, float] = {}
-    for boost, found in pieces:
-        for entry_id, rank in found.items():
-            scores[entry_id] = scores.get(entry_id, 0.0) + boost * rank
-    return scores
+
+    def combine() -> dict[int, float]:
+        scores: dict[int, float] = {}
+        for boost, kind, text in pieces:
+            for entry_id, rank in parts.scores(kind, text).items():
+                scores[entry_id] = scores.get(entry_id, 0.0) + boost * rank
+        return scores
+
+    return parts.kept(("unit", tuple(pieces)), combine)
 
 
 def _plan_scores(memory: _Memory, plan: Plan, any_unit: bool) -> dict[int, float] | None:
@@ -983,22 +988,37 @@ def suggest(prefix: str, limit: int = 8) -> list[str]:
 
 
 def skill_labels(keys: list[str]) -> dict[str, str]:
-    """``{"sql": "SQL"}``: the written form of each folded skill key."""
+    """``{"sql": "SQL"}``: the written form of each folded skill key (each key read once per
+    generation and process: a common skill's key has a row for every entry with it)."""
     if not keys:
         return {}
-    reader = _reader()
-    _generation(reader)
+    memory = _current()
+    known = memory.skill_labels
     folded = {fold(k): k for k in keys}
-    rows = reader.execute(
-        sa.text("SELECT DISTINCT key, display FROM search.suggestions WHERE key = ANY(:keys)"),
-        {"keys": sorted(folded)},
-    ).all()
+    missing = sorted(f for f in folded if f not in known)
+    if missing:
+        rows = (
+            _reader()
+            .execute(
+                sa.text(
+                    "SELECT DISTINCT key, display FROM search.suggestions WHERE key = ANY(:keys)"
+                ),
+                {"keys": missing},
+            )
+            .all()
+        )
+        found: dict[str, str] = {}
+        for key, display in sorted(rows):
+            if key not in found and fold(" ".join(display.lower().split())) == key:
+                found[key] = display
+        with memory.lock:
+            for key in missing:
+                known[key] = found.get(key)
     labels: dict[str, str] = {}
-    for key, display in sorted(rows):
-        original = folded.get(key)
-        if original is not None and original not in labels:
-            if fold(" ".join(display.lower().split())) == key:
-                labels[original] = display
+    for key, original in folded.items():
+        display = known.get(key)
+        if display is not None and original not in labels:
+            labels[original] = display
     return labels
 
 
