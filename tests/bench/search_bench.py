@@ -481,10 +481,12 @@ def bench_backend(
 
 def _measure_run(server, n, backend, label, broad, vary, repeats, results) -> None:
     for endpoint in ENDPOINTS:
-        # Each worker reads what it keeps for the index generation (facet postings, columns);
-        # searches that will be repeated are asked once in each worker beforehand.
-        warm = mix(endpoint, broad, 1 if vary else repeats, False)
-        for path in {p for _kind, p in warm}:
+        # Each worker reads what it keeps for the index generation (facet postings, each
+        # sort's order, the words' matches): each search is asked in each worker beforehand,
+        # and each sort once (what a first request costs is in the "first" columns).
+        warm = {p for _kind, p in mix(endpoint, broad, 1 if vary else repeats, False)}
+        warm |= {ENDPOINTS[endpoint] + urlencode({"q": "nursing", "sort": s}) for s in SORTS}
+        for path in warm:
             for _ in range(4):
                 server.get(path)
     rate = {"size": n, "backend": backend, "run": label}
