@@ -610,10 +610,14 @@ def _orders(memory: _Memory, sort: str) -> dict[int, int]:
     with memory.lock:
         found = memory.orders.get(sort)
     if found is None:
-        ids = _reader().scalars(
-            sa.text(f"SELECT entry_id FROM search.documents ORDER BY {SORT_SQL[sort]}")  # noqa: S608  # nosec B608
+        # One row, one array: 100,000 ids as rows took four times as long to read.
+        ids = _reader().scalar(
+            sa.text(
+                f"SELECT array_agg(entry_id ORDER BY {SORT_SQL[sort]}) "  # noqa: S608  # nosec B608
+                "FROM search.documents"
+            )
         )
-        found = {entry_id: n for n, entry_id in enumerate(ids)}
+        found = {entry_id: n for n, entry_id in enumerate(ids or ())}
         with memory.lock:
             memory.orders[sort] = found
     return found

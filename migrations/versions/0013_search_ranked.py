@@ -1,10 +1,10 @@
 """PostgreSQL search: ``search.documents.ranked``, a smaller ``tsvector`` kept in the row
-itself: each entry's title (A), skills (B) and summary (C) with their
-positions, and the words of the institution, summary and the rest of the text without
-positions (they rank as D); no taxonomy titles. Its title and skill words (weights A and B)
-have a GIN index, for word beginnings. The search ranks its matches and matches word
-beginnings with it instead of the whole document, which is stored out of line and cost three
-times as much to read for a word most entries have.
+itself: each entry's title (A), skills (B) and summary (C) with their positions, and the words
+of the institution, summary and the rest of the text without positions (they rank as D); no
+taxonomy titles. Its title and skill words (weights A and B) have a GIN index, for word
+beginnings; each sort's columns have a btree index. The search ranks its matches and matches
+word beginnings with it instead of the whole document, which is stored out of line and cost
+three times as much to read for a word most entries have.
 
 Existing rows get it from their document and their stored summary, the same as
 ``flask search rebuild`` writes from the entries. SQLite databases are unaffected.
@@ -37,6 +37,14 @@ FILL_RANKED = f"""
 """  # noqa: S608  # nosec B608
 
 
+SORT_INDEXES = {
+    "ix_search_documents_newest": "published DESC, title_sort, entry_id",
+    "ix_search_documents_title": "title_sort, entry_id",
+    "ix_search_documents_cost": "cost_sort, title_sort, entry_id",
+    "ix_search_documents_duration": "duration_sort, title_sort, entry_id",
+}
+
+
 def _postgres() -> bool:
     return op.get_bind().dialect.name == "postgresql"
 
@@ -56,11 +64,17 @@ def upgrade():
         "CREATE INDEX ix_search_documents_heads ON search.documents "
         "USING gin (ts_filter(ranked, '{a,b}'))"
     )
+    # Each sort's order is read once per generation and process: from an index, not a sort
+    # of every row (220 ms at 100,000 entries for titles in the database's collation).
+    for name, columns in SORT_INDEXES.items():
+        op.execute(f"CREATE INDEX {name} ON search.documents ({columns})")
     op.execute("UPDATE search.state SET generation = nextval('search.generation') WHERE id = 1")
 
 
 def downgrade():
     if not _postgres():
         return
+    for name in SORT_INDEXES:
+        op.execute(f"DROP INDEX IF EXISTS search.{name}")
     op.execute("DROP INDEX IF EXISTS search.ix_search_documents_heads")
     op.execute("ALTER TABLE search.documents DROP COLUMN IF EXISTS ranked")
