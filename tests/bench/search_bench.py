@@ -22,8 +22,11 @@ gunicorn (2 workers, ``SEARCH_BACKEND`` set) and, over HTTP, for the search API
   that match more than 30% of the inventory) and *filtered* (words with facet filters or
   filter words), and of their mix, in which a third of the requests are broad;
 - two runs: with the result caches off (``SEARCH_MATCH_CACHE=0``) and each request asking for
-  another page or sort, the honest worst case; and with the caches on and the same searches
-  repeated;
+  another page or sort; and with the caches on and the same searches repeated. In both, what
+  each worker keeps per index generation (facet sets, each sort's order, the words' matches)
+  is read beforehand;
+- the slowest first request of each kind to a newly started server (nothing kept yet), which
+  is what the first searches after any change of the inventory cost;
 - requests per second with 8 concurrent clients of the mix on each endpoint, and of
   ``/healthz`` of the same application (the ceiling), and their ratio.
 
