@@ -577,7 +577,7 @@ class _Parts:
     def scores(self, kind: str, text: str) -> dict[int, float]:
         query, match, rank = _PART_SQL[kind]
         statement = f"SELECT entry_id, {rank} FROM search.documents, {query} AS q WHERE {match}"  # noqa: S608  # nosec B608
-        return self.kept((kind, text), lambda: dict(_read(statement, {"text": text}, indexed=True)))
+        return self.kept((kind, text), lambda: dict(_read_matches(statement, {"text": text})))
 
     def kept(self, key: tuple, compute) -> dict[int, float]:
         """``compute()``, kept under ``key`` (the least recently used let go first)."""
@@ -654,19 +654,7 @@ def _plan_scores(memory: _Memory, plan: Plan, any_unit: bool) -> dict[int, float
     units = [s for s in (_unit_scores(parts, u) for u in plan.units) if s is not None]
     if not units:
         return None
-    if len(units) == 1:
-        return units[0]
-    if any_unit:
-        total: dict[int, float] = {}
-        for found in units:
-            for entry_id, score in found.items():
-                total[entry_id] = total.get(entry_id, 0.0) + score
-        return total
-    units.sort(key=len)
-    docs = set(units[0])
-    for found in units[1:]:
-        docs.intersection_update(found)
-    return {d: sum(found[d] for found in units) for d in docs}
+    return units[0] if len(units) == 1 else _query.combine_units(units, any_unit)
 
 
 def _highlight(sql: _Sql, plan: Plan | None) -> str | None:
@@ -693,13 +681,11 @@ class _Sql:
         return f":{name}"
 
 
-def _read(text: str, params: dict, *, indexed: bool) -> list:
-    """The rows of a statement. With words to match, through the GIN indexes: the planner
-    does not count what reading each document out of line costs, and on a word most entries
-    have it would read every row's document instead (about 2.5 times slower)."""
+def _read_matches(text: str, params: dict) -> list:
+    """The rows of a statement matching words, read through the GIN indexes: the planner does
+    not count what reading each document out of line costs, and on a word most entries have
+    it would read every row's document instead (about 2.5 times slower)."""
     reader = _reader()
-    if not indexed:
-        return reader.execute(sa.text(text), params).all()
     reader.execute(sa.text("SET LOCAL enable_seqscan = off"))
     rows = reader.execute(sa.text(text), params).all()
     reader.execute(sa.text("SET LOCAL enable_seqscan = on"))  # (after an error: rolled back)
@@ -748,7 +734,7 @@ def _answer(
     mine = sets.postings("institution").get(institution, frozenset()) if institution else None
     wanted = offset + limit
     if order == "relevance":
-        score = scores.get if scores is not None else (lambda _entry_id, _d=0.0: 0.0)
+        score = (scores or {}).get
         if mine is not None:
             ranked = heapq.nsmallest(
                 wanted, final, key=lambda e: (e not in mine, -score(e, 0.0), e)

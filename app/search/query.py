@@ -308,13 +308,19 @@ def plan_scores(cache: _SetCache, plan: Plan, any_unit: bool) -> dict[int, float
     units = [u for u, unit in zip(units, plan.units, strict=True) if _searchable(unit)]
     if not units:
         return None
+    return combine_units(units, any_unit)
+
+
+def combine_units(units: list[dict[int, float]], any_unit: bool) -> dict[int, float]:
+    """The documents matching every one of ``units`` (``{docnum: score}`` each; any of them
+    when ``any_unit``), with their scores summed (both backends)."""
     if any_unit:
         total: dict[int, float] = {}
         for found in units:
             for docnum, score in found.items():
                 total[docnum] = total.get(docnum, 0.0) + score
         return total
-    units.sort(key=len)
+    units = sorted(units, key=len)
     docs = set(units[0])
     for found in units[1:]:
         docs.intersection_update(found)
